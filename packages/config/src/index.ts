@@ -1,1 +1,21 @@
 export { formatDuration, parseDuration } from './duration.ts';
+export { ConfigError, type ConfigProblem, formatPath, loadConfig, parseConfig } from './load-config.ts';
+export { PRESETS, type Preset, presetsFromEnv } from './presets.ts';
+export {
+  type Config,
+  type ConfigInput,
+  ConfigSchema,
+  DATA_POLICIES,
+  type DataPolicy,
+  DEFAULT_BASE_URLS,
+  type LimitConfig,
+  type ModelConfig,
+  PROVIDER_KINDS,
+  type ProviderConfig,
+  type ProviderInput,
+  ROUTE_STRATEGIES,
+  type RouteConfig,
+  type RouteTarget,
+  TIERS,
+  type Tier,
+} from './schema.ts';

@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/** A duration string (`500ms`, `10s`, `1m`, `1h`, `1d`) parsed into milliseconds. */
+const durationMs = z.string().transform((text, context) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    context.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s, 1m, 1h or 1d' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A limit window: any duration, or `month` (a calendar month, UTC). */
+const limitWindow = z.string().transform((text, context): number | 'month' => {
+  if (text.trim() === 'month') return 'month';
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: 'expected a duration such as 1s, 1m, 1h, 1d, or the word month',
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const positiveInt = z.number().int().positive();
+
+/**
+ * `{ requests: 15, per: 1m }` or `{ tokens: 1000000, per: 1m }`, normalised to
+ * `{ unit, max, per, window }` where `window` is milliseconds or `month`.
+ */
+export const LimitSchema = z
+  .strictObject({ requests: positiveInt.optional(), tokens: positiveInt.optional(), per: limitWindow })
+  .superRefine((limit, context) => {
+    if ((limit.requests === undefined) === (limit.tokens === undefined)) {
+      context.addIssue({ code: 'custom', message: 'a limit sets exactly one of requests or tokens' });
+    }
+  })
+  .transform((limit) => ({
+    unit: limit.requests === undefined ? ('tokens' as const) : ('requests' as const),
+    max: (limit.requests ?? limit.tokens) as number,
+    window: limit.per,
+  }));
+
+export const PriceSchema = z.strictObject({
+  /** USD per million input tokens. */
+  input: z.number().nonnegative(),
+  /** USD per million output tokens. */
+  output: z.number().nonnegative(),
+});
+
+export const ModelSchema = z.strictObject({
+  name: z.string().min(1),
+  contextWindow: positiveInt,
+  maxOutputTokens: positiveInt.optional(),
+  price: PriceSchema.default({ input: 0, output: 0 }),
+  /** Limits of this model alone, on top of the provider's limits (Gemini and Groq count per model). */
+  limits: z.array(LimitSchema).default([]),
+});
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini'] as const;
+export const TIERS = ['free', 'self-hosted', 'paid'] as const;
+/** From least to most protective: a job may go to a provider whose policy is at least its need. */
+export const DATA_POLICIES = ['may-train', 'no-training', 'zero-retention', 'local'] as const;
+
+export const DEFAULT_BASE_URLS: Record<(typeof PROVIDER_KINDS)[number], string> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+  gemini: 'https://generativelanguage.googleapis.com/v1beta',
+};
+
+/** Provider ids name queues and Redis keys: keep them to a safe alphabet. */
+const providerId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'use 1-63 lowercase letters, digits, dots, dashes or underscores');
+
+export const ProviderSchema = z
+  .strictObject({
+    id: providerId,
+    kind: z.enum(PROVIDER_KINDS),
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    apiKey: z.string().min(1).optional(),
+    tier: z.enum(TIERS).default('paid'),
+    dataPolicy: z.enum(DATA_POLICIES).default('may-train'),
+    models: z.array(ModelSchema).min(1),
+    limits: z.array(LimitSchema).default([]),
+    concurrency: positiveInt.max(10_000).default(4),
+    timeout: durationMs.default(60_000),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .transform(({ timeout, ...provider }) => ({
+    ...provider,
+    baseUrl: (provider.baseUrl ?? DEFAULT_BASE_URLS[provider.kind]).replace(/\/+$/, ''),
+    timeoutMs: timeout,
+  }));
+
+/** `provider/model`; the model part may itself contain slashes (OpenRouter names). */
+const targetString = z.string().regex(/^[^/]+\/.+$/, 'expected provider/model');
+
+export const TargetSchema = z
+  .union([targetString, z.strictObject({ target: targetString, weight: z.number().positive().default(1) })])
+  .transform((target) => {
+    const text = typeof target === 'string' ? target : target.target;
+    const slash = text.indexOf('/');
+    return {
+      provider: text.slice(0, slash),
+      model: text.slice(slash + 1),
+      weight: typeof target === 'string' ? 1 : target.weight,
+    };
+  });
+
+export const ROUTE_STRATEGIES = ['priority', 'cheapest', 'least-wait', 'weighted'] as const;
+
+export const RouteSchema = z.strictObject({
+  strategy: z.enum(ROUTE_STRATEGIES).default('priority'),
+  targets: z.array(TargetSchema).min(1),
+});
+
+const keyHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 lowercase hex digits>');
+
+export const ApiKeySchema = z
+  .strictObject({
+    key: z.string().min(16).optional(),
+    keyHash: keyHash.optional(),
+    tenant: z.string().min(1),
+  })
+  .superRefine((entry, context) => {
+    if ((entry.key === undefined) === (entry.keyHash === undefined)) {
+      context.addIssue({ code: 'custom', message: 'an API key sets exactly one of key or keyHash' });
+    }
+  });
+
+export const ConfigSchema = z
+  .strictObject({
+    /** `auto`: add the presets whose key variable is set (GEMINI_API_KEY, ...); `off`: only the file. */
+    presets: z.enum(['auto', 'off']).default('auto'),
+    providers: z.array(ProviderSchema).default([]),
+    routes: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'route names are lowercase'), RouteSchema)
+      .default({}),
+    server: z
+      .strictObject({
+        port: z.number().int().min(0).max(65_535).default(8080),
+        host: z.string().default('0.0.0.0'),
+      })
+      .default({ port: 8080, host: '0.0.0.0' }),
+    redis: z
+      .strictObject({
+        url: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_{}-]+$/)
+          .default('switchyard'),
+      })
+      .default({ url: 'redis://127.0.0.1:6379', prefix: 'switchyard' }),
+    auth: z
+      .strictObject({
+        apiKeys: z.array(ApiKeySchema).default([]),
+        adminKeys: z.array(z.string().min(16)).default([]),
+      })
+      .default({ apiKeys: [], adminKeys: [] }),
+    webhooks: z
+      .strictObject({
+        secret: z
+          .string()
+          .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'expected whsec_ followed by a base64 secret')
+          .optional(),
+        allowPrivateNetworks: z.boolean().default(false),
+      })
+      .default({ allowPrivateNetworks: false }),
+    results: z
+      .strictObject({ retention: durationMs.default(7 * 86_400_000) })
+      .transform(({ retention }) => ({ retentionMs: retention }))
+      .default({ retentionMs: 7 * 86_400_000 }),
+  })
+  .superRefine((config, context) => {
+    const seen = new Map<string, number>();
+    config.providers.forEach((provider, index) => {
+      const first = seen.get(provider.id);
+      if (first !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'id'],
+          message: `duplicate provider id "${provider.id}" (also providers[${first}])`,
+        });
+      } else {
+        seen.set(provider.id, index);
+      }
+      const models = new Set<string>();
+      provider.models.forEach((model, modelIndex) => {
+        if (models.has(model.name)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['providers', index, 'models', modelIndex, 'name'],
+            message: `duplicate model "${model.name}" in provider "${provider.id}"`,
+          });
+        }
+        models.add(model.name);
+      });
+    });
+    for (const [name, route] of Object.entries(config.routes)) {
+      route.targets.forEach((target, index) => {
+        const provider = config.providers.find((candidate) => candidate.id === target.provider);
+        if (!provider) {
+          context.addIssue({
+            code: 'custom',
+            path: ['routes', name, 'targets', index],
+            message: `no provider "${target.provider}" is configured`,
+          });
+        } else if (!provider.models.some((model) => model.name === target.model)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['routes', name, 'targets', index],
+            message: `provider "${target.provider}" has no model "${target.model}"`,
+          });
+        }
+      });
+    }
+  });
+
+/** The configuration as the file is written (before defaults and normalisation). */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
+export type ProviderConfig = Config['providers'][number];
+export type ProviderInput = z.input<typeof ProviderSchema>;
+export type ModelConfig = ProviderConfig['models'][number];
+export type LimitConfig = ProviderConfig['limits'][number];
+export type RouteConfig = Config['routes'][string];
+export type RouteTarget = RouteConfig['targets'][number];
+export type Tier = (typeof TIERS)[number];
+export type DataPolicy = (typeof DATA_POLICIES)[number];
