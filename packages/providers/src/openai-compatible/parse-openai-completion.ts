@@ -1,0 +1,45 @@
+import type { GenerateRequest, GenerateResult } from '@switchyard/spec';
+import { checkFinishReason } from '../shared/check-finish-reason.ts';
+import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
+import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
+import { isEmptyRateLimitHint } from '../shared/parse-rate-limit-headers.ts';
+import { mapOpenAIFinishReason } from './map-openai-finish-reason.ts';
+
+/** A 2xx Chat Completions body -> our result, or `bad_response` / `content_filtered`. */
+export function parseOpenAICompletion(context: ResponseContext, request: GenerateRequest): GenerateResult {
+  const badResponse = (detail: string) => createProviderError(context, { outcome: 'bad_response', detail });
+  const body = parseJsonBody(context.response.text);
+  if (!isRecord(body)) throw badResponse('response body is not a JSON object');
+
+  const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
+  if (!isRecord(choice) || !isRecord(choice.message)) throw badResponse('response has no choices[0].message');
+  const { message } = choice;
+  if (typeof message.content !== 'string' && message.content !== null && message.content !== undefined) {
+    throw badResponse('choices[0].message.content is not a string');
+  }
+  const usage = body.usage;
+  if (!isRecord(usage) || !isCount(usage.prompt_tokens) || !isCount(usage.completion_tokens)) {
+    throw badResponse('response has no usage.prompt_tokens / usage.completion_tokens');
+  }
+
+  // A structured-output refusal (`message.refusal`) is the model declining, like a filter stop.
+  const refused = typeof message.refusal === 'string' && message.refusal !== '' && !message.content;
+  const content = typeof message.content === 'string' ? message.content : '';
+  const finishReason = refused ? 'content_filter' : mapOpenAIFinishReason(choice.finish_reason);
+  checkFinishReason(context, request, {
+    content,
+    finishReason,
+    countedOutputTokens: usage.completion_tokens,
+  });
+
+  const result: GenerateResult = {
+    content,
+    finishReason,
+    usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens },
+    model: optionalString(body.model) ?? request.model,
+  };
+  const responseId = optionalString(body.id);
+  if (responseId) result.responseId = responseId;
+  if (!isEmptyRateLimitHint(context.rateLimit)) result.rateLimit = context.rateLimit;
+  return result;
+}
