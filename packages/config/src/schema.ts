@@ -170,6 +170,16 @@ export const ConfigSchema = z
         allowPrivateNetworks: z.boolean().default(false),
       })
       .default({ allowPrivateNetworks: false }),
+    scheduling: z
+      .strictObject({
+        /** Deadlines of jobs that set none, per priority class. */
+        deadlines: z
+          .strictObject({ interactive: durationMs.default(300_000), batch: durationMs.default(86_400_000) })
+          .default({ interactive: 300_000, batch: 86_400_000 }),
+        /** Extra calls on one target after a server error, timeout or bad response, before moving on. */
+        retriesPerTarget: z.number().int().min(0).max(10).default(2),
+      })
+      .default({ deadlines: { interactive: 300_000, batch: 86_400_000 }, retriesPerTarget: 2 }),
     results: z
       .strictObject({ retention: durationMs.default(7 * 86_400_000) })
       .transform(({ retention }) => ({ retentionMs: retention }))

@@ -1,0 +1,395 @@
+import { randomBytes } from 'node:crypto';
+import type { Config, ModelConfig, ProviderConfig } from '@switchyard/config';
+import { createAdapter } from '@switchyard/providers';
+import type { ProviderAdapter } from '@switchyard/spec';
+import { Queue, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { BrokerError } from './broker-error.ts';
+import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import type { Attempt, Job, JobRequest, PlanTarget, Priority } from './job.ts';
+import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
+import { createKeys, type Keys } from './keys.ts';
+import { type PlanChecks, planRoute } from './plan-route.ts';
+import { LIMITER, QUEUE_PRIORITY } from './queue-settings.ts';
+import { createQuota, type Quota, type QuotaLimit } from './quota/index.ts';
+import { createDeadlineWorker, createProviderWorker } from './run-attempt.ts';
+
+/** Latency assumed for a provider before any call to it has been measured. */
+const DEFAULT_LATENCY_MS = 2_000;
+/** A job must leave a target this long before its last feasible start there. */
+const DEADLINE_SAFETY_MS = 1_000;
+
+export interface BrokerOptions {
+  config: Config;
+  /** A connection for commands; one is made from `config.redis.url` when absent. */
+  redis?: Redis;
+  /** Adapters by provider id; made from the configuration when absent. */
+  adapters?: Map<string, ProviderAdapter>;
+  checks?: PlanChecks;
+  /** BullMQ worker lock settings: how fast a crashed worker's job is taken over. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface Broker {
+  readonly config: Config;
+  readonly keys: Keys;
+  readonly store: JobStore;
+  readonly quota: Quota;
+  submit(request: JobRequest): Promise<Job>;
+  get(id: string): Promise<Job | undefined>;
+  cancel(id: string): Promise<Job | undefined>;
+  /** The job once it is terminal, or as it is when `timeoutMs` passes. */
+  waitFor(id: string, timeoutMs: number): Promise<Job | undefined>;
+  /** Starts one worker per provider (or the listed ones) and the deadline watcher in this process. */
+  startWorkers(options?: { providers?: string[] }): Promise<void>;
+  queue(providerId: string): Queue;
+  /** Milliseconds from now until `target` could start one more job of this size and priority. */
+  estimateStartMs(target: PlanTarget, reservedTokens: number, priority: Priority): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Internals shared with the worker processor. */
+export interface BrokerInternals extends Broker {
+  readonly redis: Redis;
+  readonly adapters: Map<string, ProviderAdapter>;
+  readonly running: Map<string, AbortController>;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  provider(id: string): ProviderConfig;
+  model(target: PlanTarget): ModelConfig;
+  limitsOf(target: PlanTarget): QuotaLimit[];
+  expectedLatencyMs(providerId: string): Promise<number>;
+  recordLatency(providerId: string, latencyMs: number): Promise<void>;
+  /** Moves a job from `from` to the next target (or fails it when none is left). Idempotent. */
+  moveOn(job: Job, from: number, attempt?: Attempt): Promise<void>;
+  /** Makes sure the BullMQ job for the job's current target exists (after a crash mid-move). */
+  enqueue(job: Job, target: number): Promise<void>;
+}
+
+export function newJobId(): string {
+  return `job_${randomBytes(15).toString('base64url')}`;
+}
+
+export function createBroker(options: BrokerOptions): Broker {
+  const { config } = options;
+  const redis = options.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const ownsRedis = options.redis === undefined;
+  const keys = createKeys(config.redis.prefix);
+  const store = createJobStore(redis, keys, { retentionMs: config.results.retentionMs });
+  const quota = createQuota(redis, keys);
+  const adapters =
+    options.adapters ??
+    new Map(
+      config.providers.map((provider) => [
+        provider.id,
+        createAdapter({
+          id: provider.id,
+          kind: provider.kind,
+          baseUrl: provider.baseUrl,
+          apiKey: provider.apiKey,
+          timeoutMs: provider.timeoutMs,
+          headers: provider.headers,
+        }),
+      ]),
+    );
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+  const running = new Map<string, AbortController>();
+  const latencyCache = new Map<string, { value: number; readAt: number }>();
+  let cancelSubscriber: Redis | undefined;
+  const bullPrefix = `{${config.redis.prefix}}`;
+
+  function queue(name: string): Queue {
+    let found = queues.get(name);
+    if (!found) {
+      found = new Queue(name, { connection: redis, prefix: bullPrefix });
+      queues.set(name, found);
+    }
+    return found;
+  }
+
+  function provider(id: string): ProviderConfig {
+    const found = config.providers.find((candidate) => candidate.id === id);
+    if (!found) throw new Error(`unknown provider ${id}`);
+    return found;
+  }
+
+  function model(target: PlanTarget): ModelConfig {
+    const found = provider(target.provider).models.find((candidate) => candidate.name === target.model);
+    if (!found) throw new Error(`unknown model ${target.provider}/${target.model}`);
+    return found;
+  }
+
+  function limitsOf(target: PlanTarget): QuotaLimit[] {
+    return [
+      ...provider(target.provider).limits.map((limit) => ({ scope: 'provider', ...limit })),
+      ...model(target).limits.map((limit) => ({ scope: target.model, ...limit })),
+    ];
+  }
+
+  const statsKey = (providerId: string) => `${config.redis.prefix}:stats:{${providerId}}`;
+
+  async function expectedLatencyMs(providerId: string): Promise<number> {
+    const cached = latencyCache.get(providerId);
+    if (cached && Date.now() - cached.readAt < 1_000) return cached.value;
+    const stored = await redis.hget(statsKey(providerId), 'latency');
+    const value = stored === null ? DEFAULT_LATENCY_MS : Number(stored);
+    latencyCache.set(providerId, { value, readAt: Date.now() });
+    return value;
+  }
+
+  async function recordLatency(providerId: string, latencyMs: number): Promise<void> {
+    const previous = latencyCache.get(providerId)?.value;
+    const value = previous === undefined ? latencyMs : Math.round(previous * 0.8 + latencyMs * 0.2);
+    latencyCache.set(providerId, { value, readAt: Date.now() });
+    await redis.hset(statsKey(providerId), 'latency', String(value));
+  }
+
+  async function estimateStartMs(
+    target: PlanTarget,
+    reservedTokens: number,
+    priority: Priority,
+  ): Promise<number> {
+    const providerQueue = queue(keys.providerQueue(target.provider));
+    const limits = limitsOf(target);
+    const [counts, pausedMs, usage, latency] = await Promise.all([
+      providerQueue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
+      providerQueue.getRateLimitTtl(LIMITER.max),
+      limits.length > 0 ? quota.usage({ provider: target.provider, limits }) : Promise.resolve([]),
+      expectedLatencyMs(target.provider),
+    ]);
+    const backlog =
+      priority === 'interactive'
+        ? (counts[QUEUE_PRIORITY.interactive] ?? 0)
+        : (counts[QUEUE_PRIORITY.interactive] ?? 0) + (counts[QUEUE_PRIORITY.batch] ?? 0);
+    let wait = Math.max(0, pausedMs);
+    limits.forEach((limit, index) => {
+      const state = usage[index];
+      if (!state) return;
+      const need = (backlog + 1) * (limit.unit === 'requests' ? 1 : reservedTokens);
+      if (need <= state.remaining) return;
+      const windowMs = limit.window === 'month' ? 30 * 86_400_000 : limit.window;
+      const extraWindows = Math.ceil((need - state.remaining) / limit.max);
+      wait = Math.max(wait, state.resetMs + (extraWindows - 1) * windowMs);
+    });
+    const concurrency = provider(target.provider).concurrency;
+    return Math.max(wait, Math.floor(backlog / concurrency) * latency);
+  }
+
+  async function enqueue(job: Job, target: number): Promise<void> {
+    const planned = job.plan[target];
+    if (!planned) return;
+    await queue(keys.providerQueue(planned.provider)).add(
+      'job',
+      { id: job.id, target },
+      {
+        jobId: `${job.id}-${target}`,
+        priority: QUEUE_PRIORITY[job.priority],
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 86_400 },
+      },
+    );
+    if (target < job.plan.length - 1) {
+      const latestStart = job.deadline - (await expectedLatencyMs(planned.provider)) - DEADLINE_SAFETY_MS;
+      await queue(keys.deadlineQueue).add(
+        'deadline',
+        { id: job.id, target },
+        {
+          jobId: `${job.id}-${target}-deadline`,
+          delay: Math.max(0, latestStart - Date.now()),
+          removeOnComplete: true,
+          removeOnFail: { age: 86_400 },
+        },
+      );
+    }
+  }
+
+  async function moveOn(job: Job, from: number, attempt?: Attempt): Promise<void> {
+    const next = from + 1;
+    const now = new Date().toISOString();
+    if (next >= job.plan.length) {
+      const last = attempt ?? job.attempts.at(-1);
+      await store.transition(job.id, {
+        target: from,
+        from: ['queued', 'running'],
+        to: 'failed',
+        set: {
+          completed_at: now,
+          error: JSON.stringify({
+            code: 'all_targets_failed',
+            message: `Every target of the route failed; the last said: ${last?.error?.message ?? last?.outcome ?? 'nothing'}`,
+          }),
+        },
+        attempt,
+      });
+      return;
+    }
+    const moved = await store.transition(job.id, {
+      target: from,
+      from: ['queued', 'running'],
+      to: 'queued',
+      set: { target: String(next), tries: '0' },
+      attempt,
+    });
+    if (moved.applied || moved.target === next) await enqueue(job, next);
+  }
+
+  async function listenForCancellations(): Promise<void> {
+    if (cancelSubscriber) return;
+    cancelSubscriber = redis.duplicate();
+    cancelSubscriber.on('message', (_channel: string, id: string) => running.get(id)?.abort());
+    await cancelSubscriber.subscribe(keys.cancellations);
+  }
+
+  const broker: BrokerInternals = {
+    config,
+    keys,
+    store,
+    quota,
+    redis,
+    adapters,
+    running,
+    lockDurationMs: options.lockDurationMs ?? 30_000,
+    stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    provider,
+    model,
+    limitsOf,
+    expectedLatencyMs,
+    recordLatency,
+    moveOn,
+    enqueue,
+    queue,
+    estimateStartMs,
+
+    async submit(request) {
+      if (request.messages.length === 0)
+        throw new BrokerError('invalid_request', 'A job needs at least one message');
+      const now = Date.now();
+      const priority = request.priority ?? 'interactive';
+      const sensitivity = request.sensitivity ?? 'public';
+      const deadline = request.deadline ?? now + config.scheduling.deadlines[priority];
+      const inputTokens = estimateInputTokens(request.messages);
+      const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+      const plan = planRoute(
+        config,
+        { route: request.route, inputTokens, maxTokens: request.maxTokens, sensitivity },
+        options.checks,
+      );
+
+      let targets = plan.targets;
+      const waits = new Map<PlanTarget, number>();
+      const waitOf = async (target: PlanTarget) => {
+        let wait = waits.get(target);
+        if (wait === undefined) {
+          wait = await estimateStartMs(target, reservedTokens, priority);
+          waits.set(target, wait);
+        }
+        return wait;
+      };
+      if (plan.strategy === 'least-wait' && targets.length > 1) {
+        const measured = await Promise.all(
+          targets.map(async (target) => ({ target, wait: await waitOf(target) })),
+        );
+        targets = measured.sort((a, b) => a.wait - b.wait).map((entry) => entry.target);
+      }
+
+      // Start on the first target that can still start the job in time; skip the others.
+      const skipped: Attempt[] = [];
+      let start = 0;
+      for (; start < targets.length - 1; start++) {
+        const target = targets[start]!;
+        const [wait, latency] = await Promise.all([waitOf(target), expectedLatencyMs(target.provider)]);
+        if (now + wait + latency + DEADLINE_SAFETY_MS <= deadline) break;
+        const at = new Date(now).toISOString();
+        skipped.push({
+          ...target,
+          outcome: 'skipped',
+          error: {
+            code: 'deadline_unreachable',
+            message: `expected to start in ${wait} ms and take ${latency} ms, after the deadline`,
+          },
+          started_at: at,
+          finished_at: at,
+          latency_ms: 0,
+        });
+      }
+
+      const job: Job = {
+        id: request.id ?? newJobId(),
+        tenant: request.tenant,
+        status: 'queued',
+        route: request.route,
+        priority,
+        sensitivity,
+        plan: targets,
+        target: start,
+        tries: 0,
+        deadline,
+        request: {
+          messages: request.messages,
+          maxTokens: request.maxTokens,
+          temperature: request.temperature,
+          topP: request.topP,
+          stop: request.stop,
+        },
+        callback_url: request.callbackUrl,
+        metadata: request.metadata,
+        attempts: skipped,
+        created_at: new Date(now).toISOString(),
+      };
+      await store.create(job);
+      await enqueue(job, start);
+      return job;
+    },
+
+    get: (id) => store.get(id),
+
+    async cancel(id) {
+      const job = await store.get(id);
+      if (!job) return undefined;
+      const result = await store.transition(id, {
+        from: ['queued', 'running'],
+        to: 'cancelled',
+        set: {
+          completed_at: new Date().toISOString(),
+          error: JSON.stringify({ code: 'cancelled', message: 'The job was cancelled' }),
+        },
+      });
+      if (result.applied) {
+        await redis.publish(keys.cancellations, id);
+        const planned = job.plan[job.target];
+        if (planned) {
+          // Best effort: a job a worker holds cannot be removed; that worker sees `cancelled`.
+          await queue(keys.providerQueue(planned.provider))
+            .remove(`${id}-${job.target}`)
+            .catch(() => 0);
+        }
+      }
+      return store.get(id);
+    },
+
+    waitFor: (id, timeoutMs) => store.waitForTerminal(id, timeoutMs),
+
+    async startWorkers(startOptions = {}) {
+      await listenForCancellations();
+      const ids = startOptions.providers ?? config.providers.map((candidate) => candidate.id);
+      for (const id of ids) {
+        await queue(keys.providerQueue(id)).setGlobalConcurrency(provider(id).concurrency);
+        workers.push(createProviderWorker(broker, provider(id), bullPrefix));
+      }
+      workers.push(createDeadlineWorker(broker, bullPrefix));
+    },
+
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...queues.values()].map((found) => found.close()));
+      await store.close();
+      await cancelSubscriber?.quit();
+      if (ownsRedis) await redis.quit();
+    },
+  };
+  return broker;
+}

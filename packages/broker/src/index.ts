@@ -1,0 +1,29 @@
+export { BrokerError } from './broker-error.ts';
+export { type Broker, type BrokerOptions, createBroker, newJobId } from './create-broker.ts';
+export { type Decision, decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
+export { estimateInputTokens } from './estimate-tokens.ts';
+export {
+  type Attempt,
+  JOB_STATUSES,
+  type Job,
+  type JobError,
+  type JobRequest,
+  type JobResult,
+  type JobStatus,
+  type PlanTarget,
+  PRIORITIES,
+  type Priority,
+  SENSITIVITIES,
+  type Sensitivity,
+  TERMINAL_STATUSES,
+} from './job.ts';
+export { createKeys, type Keys } from './keys.ts';
+export {
+  admits,
+  type Plan,
+  type PlanChecks,
+  planRoute,
+  REQUIRED_POLICY,
+  type RejectedTarget,
+} from './plan-route.ts';
+export { LIMITER, QUEUE_PRIORITY } from './queue-settings.ts';

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import type { Redis, Result } from 'ioredis';
+import type { Attempt, Job, JobStatus } from '../job.ts';
+import { TERMINAL_STATUSES } from '../job.ts';
+import type { Keys } from '../keys.ts';
+
+const transitionScript = readFileSync(new URL('./transition.lua', import.meta.url), 'utf8');
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    switchyardTransition(
+      jobKey: string,
+      attemptsKey: string,
+      expectedTarget: string,
+      allowed: string,
+      status: string,
+      fields: string,
+      attempt: string,
+      retentionMs: string,
+      channel: string,
+      incrementTries: string,
+    ): Result<(number | string)[], Context>;
+  }
+}
+
+export interface Transition {
+  /** Only when the job is on this target (omit: any target). */
+  target?: number;
+  from: readonly JobStatus[];
+  to: JobStatus;
+  set?: Partial<Record<'target' | 'tries' | 'result' | 'error' | 'completed_at' | 'started_at', string>>;
+  attempt?: Attempt;
+  incrementTries?: boolean;
+}
+
+export type TransitionResult =
+  | { applied: true; status: JobStatus }
+  | { applied: false; status?: JobStatus; target?: number };
+
+export interface JobStore {
+  create(job: Job): Promise<void>;
+  get(id: string): Promise<Job | undefined>;
+  transition(id: string, transition: Transition): Promise<TransitionResult>;
+  /** Resolves with the job once it is terminal, or with its state when `timeoutMs` passes. */
+  waitForTerminal(id: string, timeoutMs: number): Promise<Job | undefined>;
+  close(): Promise<void>;
+}
+
+/** Hash fields that hold JSON. */
+const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error'] as const;
+const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
+
+export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs: number }): JobStore {
+  redis.defineCommand('switchyardTransition', { numberOfKeys: 2, lua: transitionScript });
+  const waiters = new Map<string, Set<() => void>>();
+  let subscriber: Redis | undefined;
+
+  async function listen(): Promise<void> {
+    if (subscriber) return;
+    subscriber = redis.duplicate();
+    subscriber.on('message', (_channel: string, message: string) => {
+      const id = message.slice(0, message.indexOf(' '));
+      for (const wake of waiters.get(id) ?? []) wake();
+    });
+    await subscriber.subscribe(keys.jobEvents);
+  }
+
+  async function get(id: string): Promise<Job | undefined> {
+    const [hash, attempts] = await redis
+      .multi()
+      .hgetall(keys.job(id))
+      .lrange(keys.jobAttempts(id), 0, -1)
+      .exec()
+      .then((replies) => (replies ?? []).map(([error, value]) => (error ? Promise.reject(error) : value)))
+      .then((values) => Promise.all(values) as Promise<[Record<string, string>, string[]]>);
+    if (!hash || hash.id === undefined) return undefined;
+    const job: Record<string, unknown> = { ...hash };
+    for (const field of JSON_FIELDS) if (hash[field] !== undefined) job[field] = JSON.parse(hash[field]);
+    for (const field of NUMBER_FIELDS) job[field] = Number(hash[field]);
+    job.attempts = attempts.map((attempt) => JSON.parse(attempt) as Attempt);
+    return job as unknown as Job;
+  }
+
+  return {
+    async create(job) {
+      const fields: Record<string, string> = {};
+      for (const [field, value] of Object.entries(job)) {
+        if (value === undefined || field === 'attempts') continue;
+        fields[field] = typeof value === 'string' ? value : JSON.stringify(value);
+      }
+      const write = redis.multi().hset(keys.job(job.id), fields);
+      if (job.attempts.length > 0) {
+        write.rpush(keys.jobAttempts(job.id), ...job.attempts.map((attempt) => JSON.stringify(attempt)));
+      }
+      await write.exec();
+    },
+
+    get,
+
+    async transition(id, transition) {
+      const reply = await redis.switchyardTransition(
+        keys.job(id),
+        keys.jobAttempts(id),
+        transition.target === undefined ? '' : String(transition.target),
+        transition.from.join(','),
+        transition.to,
+        JSON.stringify(transition.set ?? {}),
+        transition.attempt ? JSON.stringify(transition.attempt) : '',
+        String(options.retentionMs),
+        keys.jobEvents,
+        transition.incrementTries ? '1' : '0',
+      );
+      if (reply[0] === 1) return { applied: true, status: reply[1] as JobStatus };
+      if (reply[0] === -1) return { applied: false };
+      return { applied: false, status: reply[1] as JobStatus, target: Number(reply[2]) };
+    },
+
+    async waitForTerminal(id, timeoutMs) {
+      await listen();
+      return new Promise<Job | undefined>((resolve, reject) => {
+        let settled = false;
+        const set = waiters.get(id) ?? new Set<() => void>();
+        waiters.set(id, set);
+        const finish = (job: Job | undefined) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          set.delete(check);
+          if (set.size === 0) waiters.delete(id);
+          resolve(job);
+        };
+        const check = () => {
+          get(id).then((job) => {
+            if (!job || TERMINAL_STATUSES.has(job.status)) finish(job);
+          }, reject);
+        };
+        const timer = setTimeout(() => get(id).then(finish, reject), timeoutMs);
+        set.add(check);
+        // The job may have finished before we subscribed.
+        check();
+      });
+    },
+
+    async close() {
+      await subscriber?.quit();
+      subscriber = undefined;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { AttemptOutcome, ChatMessage, FinishReason } from '@switchyard/spec';
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export const SENSITIVITIES = ['public', 'internal', 'confidential'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
+
+/** Interactive jobs go ahead of batch jobs in every queue. */
+export const PRIORITIES = ['interactive', 'batch'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** What a client asks for, after validation (the HTTP layer maps its JSON onto this). */
+export interface JobRequest {
+  tenant: string;
+  /** A route name, or `provider/model` for one target. */
+  route: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  sensitivity?: Sensitivity;
+  priority?: Priority;
+  /** Epoch milliseconds; defaults per priority from the configuration. */
+  deadline?: number;
+  callbackUrl?: string;
+  metadata?: Record<string, unknown>;
+  /** Caller-chosen id (idempotent submission); generated when absent. */
+  id?: string;
+}
+
+export interface PlanTarget {
+  provider: string;
+  model: string;
+}
+
+export interface JobResult {
+  content: string;
+  finish_reason: FinishReason;
+  provider: string;
+  model: string;
+  usage: { input_tokens: number; output_tokens: number };
+  cost_usd: number;
+  latency_ms: number;
+}
+
+export interface JobError {
+  code: string;
+  message: string;
+}
+
+/** One call to a provider, or one decision not to wait for it (`outcome: 'skipped'`). */
+export interface Attempt {
+  provider: string;
+  model: string;
+  outcome: 'succeeded' | 'skipped' | AttemptOutcome;
+  error?: JobError;
+  started_at: string;
+  finished_at: string;
+  latency_ms: number;
+}
+
+/** The job as stored in Redis and shown to clients. */
+export interface Job {
+  id: string;
+  tenant: string;
+  status: JobStatus;
+  route: string;
+  priority: Priority;
+  sensitivity: Sensitivity;
+  /** The ordered targets this job may use; `target` is the index it is on now. */
+  plan: PlanTarget[];
+  target: number;
+  /** Calls made on the current target (reset when the job moves). */
+  tries: number;
+  deadline: number;
+  request: Pick<JobRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'stop'>;
+  callback_url?: string;
+  metadata?: Record<string, unknown>;
+  result?: JobResult;
+  error?: JobError;
+  attempts: Attempt[];
+  created_at: string;
+  completed_at?: string;
+}

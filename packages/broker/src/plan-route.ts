@@ -1,0 +1,129 @@
+import type { Config, DataPolicy, ModelConfig, ProviderConfig } from '@switchyard/config';
+import { DATA_POLICIES } from '@switchyard/config';
+import { BrokerError } from './broker-error.ts';
+import { DEFAULT_OUTPUT_RESERVATION } from './estimate-tokens.ts';
+import type { PlanTarget, Sensitivity } from './job.ts';
+
+/** The least protective data policy each sensitivity admits. Privacy fails closed. */
+export const REQUIRED_POLICY: Record<Sensitivity, DataPolicy> = {
+  public: 'may-train',
+  internal: 'no-training',
+  confidential: 'zero-retention',
+};
+
+export function admits(policy: DataPolicy, sensitivity: Sensitivity): boolean {
+  return DATA_POLICIES.indexOf(policy) >= DATA_POLICIES.indexOf(REQUIRED_POLICY[sensitivity]);
+}
+
+export interface RejectedTarget extends PlanTarget {
+  reason: 'data_policy' | 'context_window' | 'token_limit' | 'unhealthy' | 'budget';
+  message: string;
+}
+
+export interface PlanRequest {
+  route: string;
+  inputTokens: number;
+  maxTokens?: number;
+  sensitivity: Sensitivity;
+}
+
+/** Health and budget checks come from outside the planner (circuit breakers, spend). */
+export interface PlanChecks {
+  isHealthy?(provider: string): boolean;
+  budgetAllows?(provider: ProviderConfig, model: ModelConfig): boolean;
+  random?(): number;
+}
+
+export interface Plan {
+  strategy: Config['routes'][string]['strategy'];
+  targets: PlanTarget[];
+  rejected: RejectedTarget[];
+}
+
+/**
+ * The targets that can serve a request, in the order of the route's strategy
+ * (`least-wait` is ordered by the broker, which knows the queues). Throws when the route is
+ * unknown or no target is eligible, saying why each target was left out.
+ */
+export function planRoute(config: Config, request: PlanRequest, checks: PlanChecks = {}): Plan {
+  const route = resolveRoute(config, request.route);
+  const eligible: { target: PlanTarget; provider: ProviderConfig; model: ModelConfig; weight: number }[] = [];
+  const rejected: RejectedTarget[] = [];
+  const outputTokens = request.maxTokens ?? 0;
+  const reservedTokens = request.inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+
+  for (const { provider: providerId, model: modelName, weight } of route.targets) {
+    const provider = config.providers.find((candidate) => candidate.id === providerId);
+    const model = provider?.models.find((candidate) => candidate.name === modelName);
+    if (!provider || !model) continue;
+    const target = { provider: providerId, model: modelName };
+    const reject = (reason: RejectedTarget['reason'], message: string) =>
+      rejected.push({ ...target, reason, message });
+
+    if (!admits(provider.dataPolicy, request.sensitivity)) {
+      reject(
+        'data_policy',
+        `data policy ${provider.dataPolicy} does not admit ${request.sensitivity} jobs (needs ${REQUIRED_POLICY[request.sensitivity]} or stricter)`,
+      );
+    } else if (request.inputTokens + outputTokens > model.contextWindow) {
+      reject(
+        'context_window',
+        `about ${request.inputTokens} input + ${outputTokens} output tokens exceed the context window of ${model.contextWindow}`,
+      );
+    } else if (
+      [...provider.limits, ...model.limits].some(
+        (limit) => limit.unit === 'tokens' && reservedTokens > limit.max,
+      )
+    ) {
+      reject('token_limit', `about ${reservedTokens} tokens exceed a token limit of the provider`);
+    } else if (checks.isHealthy && !checks.isHealthy(providerId)) {
+      reject('unhealthy', 'the provider is failing health checks');
+    } else if (checks.budgetAllows && !checks.budgetAllows(provider, model)) {
+      reject('budget', 'the budget for paid providers is spent');
+    } else {
+      eligible.push({ target, provider, model, weight });
+    }
+  }
+
+  if (eligible.length === 0) {
+    throw new BrokerError('no_eligible_target', `No target of route "${request.route}" can take this job`, {
+      rejected,
+    });
+  }
+
+  if (route.strategy === 'cheapest') {
+    const cost = (model: ModelConfig) =>
+      model.price.input * request.inputTokens +
+      model.price.output * (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+    eligible.sort((a, b) => cost(a.model) - cost(b.model));
+  } else if (route.strategy === 'weighted') {
+    weightedShuffle(eligible, checks.random ?? Math.random);
+  }
+  return { strategy: route.strategy, targets: eligible.map((entry) => entry.target), rejected };
+}
+
+function resolveRoute(config: Config, name: string): Config['routes'][string] {
+  const route = config.routes[name];
+  if (route) return route;
+  const slash = name.indexOf('/');
+  if (slash > 0) {
+    const provider = config.providers.find((candidate) => candidate.id === name.slice(0, slash));
+    const model = name.slice(slash + 1);
+    if (provider?.models.some((candidate) => candidate.name === model)) {
+      return { strategy: 'priority', targets: [{ provider: provider.id, model, weight: 1 }] };
+    }
+    throw new BrokerError('unknown_model', `No configured provider/model "${name}"`);
+  }
+  throw new BrokerError('unknown_route', `No route "${name}" is configured`, {
+    routes: Object.keys(config.routes),
+  });
+}
+
+/** Orders entries by weighted sampling without replacement (Efraimidis-Spirakis keys). */
+function weightedShuffle<T extends { weight: number }>(entries: T[], random: () => number): void {
+  const keyed = entries.map((entry) => ({ entry, key: random() ** (1 / entry.weight) }));
+  keyed.sort((a, b) => b.key - a.key);
+  keyed.forEach(({ entry }, index) => {
+    entries[index] = entry;
+  });
+}

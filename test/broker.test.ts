@@ -1,0 +1,347 @@
+import { type Broker, createBroker, type Job } from '@switchyard/broker';
+import { parseConfig } from '@switchyard/config';
+import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { eventually, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
+
+// Integration tests of the broker core against a real Redis and the provider simulator.
+
+let simulator: Simulator;
+const prefixes: string[] = [];
+const brokers: Broker[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  simulator = await startSimulator({ providers: [] });
+});
+
+afterEach(async () => {
+  await Promise.all(brokers.splice(0).map((broker) => broker.close()));
+});
+
+afterAll(async () => {
+  await simulator.close();
+  await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)));
+});
+
+const TEXT =
+  'Switchyard spreads work over many providers. Free tiers go first. Paid providers take what the free ones cannot absorb in time. Every job ends with its whole history.';
+
+/** A simulated provider plus the matching Switchyard provider entry, under fresh ids. */
+function provider(
+  name: string,
+  options: {
+    format?: 'openai' | 'anthropic' | 'gemini';
+    tier?: 'free' | 'paid';
+    dataPolicy?: string;
+    limits?: { requests?: number; tokens?: number; per: string }[];
+    simLimits?: { requests?: number; tokens?: number; per: string }[];
+    simModels?: { name: string; contextWindow: number }[];
+    contextWindow?: number;
+    concurrency?: number;
+    latency?: unknown;
+    failures?: Record<string, number>;
+  } = {},
+) {
+  const id = `${name}-${++counter}`;
+  const format = options.format ?? 'openai';
+  const contextWindow = options.contextWindow ?? 32_000;
+  simulator.addProvider({
+    id,
+    format,
+    models: options.simModels ?? [{ name: 'm', contextWindow }],
+    limits: options.simLimits ?? options.limits ?? [],
+    ...(options.latency ? { latency: options.latency } : {}),
+    ...(options.failures ? { failures: options.failures } : {}),
+  } as Parameters<Simulator['addProvider']>[0]);
+  return {
+    id,
+    kind: format,
+    baseUrl: simulator.baseUrlFor(id),
+    apiKey: 'sim-key',
+    tier: options.tier ?? 'free',
+    dataPolicy: options.dataPolicy ?? 'may-train',
+    models: [{ name: 'm', contextWindow, price: { input: 0.15, output: 0.6 } }],
+    limits: options.limits ?? [],
+    concurrency: options.concurrency ?? 4,
+    timeout: '10s',
+  };
+}
+
+function configOf(
+  providers: ReturnType<typeof provider>[],
+  route = providers.map((entry) => `${entry.id}/m`),
+) {
+  const prefix = testPrefix();
+  prefixes.push(prefix);
+  return {
+    presets: 'off',
+    providers,
+    routes: { main: { strategy: 'priority', targets: route } },
+    redis: { url: REDIS_URL, prefix },
+    scheduling: { retriesPerTarget: 2 },
+  };
+}
+
+async function startBroker(raw: ReturnType<typeof configOf>, options: { workers?: boolean } = {}) {
+  const broker = createBroker({
+    config: parseConfig(raw, {}),
+    lockDurationMs: 2_000,
+    stalledIntervalMs: 1_000,
+  });
+  brokers.push(broker);
+  if (options.workers !== false) await broker.startWorkers();
+  return broker;
+}
+
+async function submitMany(
+  broker: Broker,
+  count: number,
+  extra: Partial<Parameters<Broker['submit']>[0]> = {},
+) {
+  return Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      broker.submit({
+        tenant: 'acme',
+        route: 'main',
+        messages: [{ role: 'user', content: `Document ${index}. ${TEXT}` }],
+        maxTokens: 64,
+        ...extra,
+      }),
+    ),
+  );
+}
+
+async function finish(broker: Broker, jobs: Job[], timeoutMs = 20_000): Promise<Job[]> {
+  return Promise.all(jobs.map((job) => broker.waitFor(job.id, timeoutMs).then((found) => found!)));
+}
+
+/** Most requests the simulator admitted in any sliding window of `windowMs`. */
+function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
+describe('broker core', () => {
+  it('runs a job end to end and stores its result, usage, cost and attempt', async () => {
+    const free = provider('plain');
+    const broker = await startBroker(configOf([free]));
+    const [job] = await submitMany(broker, 1);
+    const done = (await broker.waitFor(job!.id, 10_000))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.result?.content.length).toBeGreaterThan(0);
+    expect(TEXT).toContain(done.result!.content.split('. ')[0]!.replace(/\.$/, ''));
+    expect(done.result?.provider).toBe(free.id);
+    expect(done.result?.usage.input_tokens).toBeGreaterThan(0);
+    expect(done.result?.cost_usd).toBeGreaterThan(0);
+    expect(done.attempts).toEqual([expect.objectContaining({ provider: free.id, outcome: 'succeeded' })]);
+  });
+
+  it('shares one quota between several worker processes: exact rate, no 429', async () => {
+    const shared = provider('shared', { limits: [{ requests: 6, per: '1s' }], concurrency: 8 });
+    const raw = configOf([shared]);
+    const path = writeConfig(raw);
+    const processes = await Promise.all(
+      [1, 2, 3].map(() => startSwitchyard({ SWITCHYARD_CONFIG: path, SWITCHYARD_ROLE: 'worker' })),
+    );
+    try {
+      const broker = await startBroker(raw, { workers: false });
+      const jobs = await submitMany(broker, 24);
+      const done = await finish(broker, jobs, 30_000);
+      expect(done.map((job) => job.status)).toEqual(jobs.map(() => 'succeeded'));
+      const stats = await simulator.stats(shared.id);
+      expect(stats.rateLimited).toBe(0);
+      expect(stats.succeeded).toBe(24);
+      expect(
+        busiestWindow(
+          stats.log.map((entry) => entry.at),
+          1_000,
+        ),
+      ).toBeLessThanOrEqual(6);
+      // All three processes took part.
+      const pids = new Set(
+        processes.filter((child) => child.output().includes('"msg":"ready"')).map((p) => p.child.pid),
+      );
+      expect(pids.size).toBe(3);
+    } finally {
+      await Promise.all(processes.map((child) => child.stop()));
+    }
+  });
+
+  it('pauses a provider for its Retry-After when it answers 429', async () => {
+    // Switchyard is not told this provider's limit, and Gemini sends no rate-limit headers:
+    // the 429's RetryInfo is all it learns from, and the whole queue waits that long.
+    const secretive = provider('secretive', {
+      format: 'gemini',
+      limits: [],
+      simLimits: [{ requests: 3, per: '2s' }],
+      concurrency: 1,
+    });
+    const broker = await startBroker(configOf([secretive]));
+    const jobs = await submitMany(broker, 6);
+    const done = await finish(broker, jobs);
+    expect(done.every((job) => job.status === 'succeeded')).toBe(true);
+    const stats = await simulator.stats(secretive.id);
+    expect(stats.rateLimited).toBe(1);
+    const refused = stats.log.findIndex((entry) => entry.status === 429);
+    const after = stats.log[refused + 1]!;
+    // Retry-After is whole seconds (ceil of the exact wait): nothing was sent before it passed.
+    expect(after.at - stats.log[refused]!.at).toBeGreaterThanOrEqual(1_000);
+    const retried = done.filter((job) => job.attempts.some((attempt) => attempt.outcome === 'rate_limited'));
+    expect(retried).toHaveLength(1);
+  });
+
+  it('pauses a provider whose rate-limit headers say a quota is at zero, before any 429', async () => {
+    const talkative = provider('talkative', {
+      limits: [],
+      simLimits: [{ requests: 3, per: '2s' }],
+      concurrency: 1,
+    });
+    const broker = await startBroker(configOf([talkative]));
+    const jobs = await submitMany(broker, 6);
+    const done = await finish(broker, jobs);
+    expect(done.every((job) => job.status === 'succeeded')).toBe(true);
+    const stats = await simulator.stats(talkative.id);
+    expect(stats.rateLimited).toBe(0);
+    expect(
+      busiestWindow(
+        stats.log.map((entry) => entry.at),
+        2_000,
+      ),
+    ).toBeLessThanOrEqual(3);
+  });
+
+  it('moves a job on when the quota cannot admit it before its deadline', async () => {
+    const capped = provider('capped', { limits: [{ requests: 2, per: '1h' }] });
+    const paid = provider('paid', { tier: 'paid' });
+    const broker = await startBroker(configOf([capped, paid]));
+    const jobs = await submitMany(broker, 5, { deadline: Date.now() + 60_000 });
+    const done = await finish(broker, jobs);
+    expect(done.every((job) => job.status === 'succeeded')).toBe(true);
+    const byProvider = done.map((job) => job.result!.provider).sort();
+    expect(byProvider.filter((id) => id === capped.id)).toHaveLength(2);
+    expect(byProvider.filter((id) => id === paid.id)).toHaveLength(3);
+    const moved = done.filter((job) => job.result!.provider === paid.id);
+    for (const job of moved) {
+      expect(job.attempts[0]).toMatchObject({ provider: capped.id, outcome: 'skipped' });
+    }
+  });
+
+  it('retries server errors on the same provider, then re-routes', async () => {
+    const broken = provider('broken', { failures: { serverError: 1 } });
+    const backup = provider('backup');
+    const broker = await startBroker(configOf([broken, backup]));
+    const [job] = await submitMany(broker, 1);
+    const done = (await broker.waitFor(job!.id, 20_000))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.result?.provider).toBe(backup.id);
+    expect(
+      done.attempts.map(
+        (attempt) => `${attempt.provider === broken.id ? 'broken' : 'backup'}:${attempt.outcome}`,
+      ),
+    ).toEqual(['broken:server_error', 'broken:server_error', 'broken:server_error', 'backup:succeeded']);
+  });
+
+  it('sends a prompt too long for one model to the next target with a larger window', async () => {
+    // The configuration claims a large window; the provider knows better and says so.
+    const short = provider('short', { contextWindow: 32_000, simModels: [{ name: 'm', contextWindow: 40 }] });
+    const long = provider('long');
+    const broker = await startBroker(configOf([short, long]));
+    const [job] = await submitMany(broker, 1);
+    const done = (await broker.waitFor(job!.id, 10_000))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.result?.provider).toBe(long.id);
+    expect(done.attempts[0]).toMatchObject({ provider: short.id, outcome: 'context_length_exceeded' });
+  });
+
+  it('fails an invalid request without re-routing it', async () => {
+    // The provider does not serve the model the configuration names: 404, an invalid request.
+    const wrong = provider('wrong', { simModels: [{ name: 'other', contextWindow: 32_000 }] });
+    const never = provider('never');
+    const broker = await startBroker(configOf([wrong, never]));
+    const [job] = await submitMany(broker, 1);
+    const done = (await broker.waitFor(job!.id, 10_000))!;
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('invalid_request');
+    expect(done.attempts).toHaveLength(1);
+    expect((await simulator.stats(never.id)).requests).toBe(0);
+  });
+
+  it('never sends a confidential job to a may-train provider, not even on fallback', async () => {
+    const free = provider('trainer', { dataPolicy: 'may-train' });
+    const vault = provider('vault', {
+      tier: 'paid',
+      dataPolicy: 'zero-retention',
+      failures: { serverError: 1 },
+    });
+    const broker = await startBroker(configOf([free, vault]));
+    const jobs = await submitMany(broker, 3, { sensitivity: 'confidential' });
+    const done = await finish(broker, jobs);
+    // The only admissible provider fails every call: the jobs fail rather than leak.
+    expect(done.map((job) => job.status)).toEqual(['failed', 'failed', 'failed']);
+    expect((await simulator.stats(free.id)).requests).toBe(0);
+    expect((await simulator.stats(vault.id)).requests).toBe(9);
+    // With no admissible provider at all, the submission itself is refused.
+    await expect(
+      broker.submit({
+        tenant: 'acme',
+        route: `${free.id}/m`,
+        messages: [{ role: 'user', content: TEXT }],
+        sensitivity: 'confidential',
+      }),
+    ).rejects.toMatchObject({ code: 'no_eligible_target' });
+  });
+
+  it('spills jobs from a slow free provider to a paid one before their deadline', async () => {
+    const slow = provider('slow', { concurrency: 1, latency: { kind: 'fixed', ms: 1_500 } });
+    const paid = provider('fast-paid', { tier: 'paid' });
+    const broker = await startBroker(configOf([slow, paid]));
+    const deadline = Date.now() + 8_000;
+    const jobs = await submitMany(broker, 8, { deadline });
+    const done = await finish(broker, jobs, 15_000);
+    expect(done.every((job) => job.status === 'succeeded')).toBe(true);
+    for (const job of done) expect(Date.parse(job.completed_at!)).toBeLessThanOrEqual(deadline);
+    const onSlow = done.filter((job) => job.result!.provider === slow.id).length;
+    expect(onSlow).toBeGreaterThanOrEqual(1);
+    expect(onSlow).toBeLessThan(8);
+  });
+
+  it('finishes a job whose worker was killed with SIGKILL mid-call, with one result', async () => {
+    const sluggish = provider('sluggish', { latency: { kind: 'fixed', ms: 2_500 } });
+    const raw = configOf([sluggish]);
+    const path = writeConfig(raw);
+    const env = { SWITCHYARD_CONFIG: path, SWITCHYARD_ROLE: 'worker', SWITCHYARD_LOCK_DURATION_MS: '1500' };
+    const doomed = await startSwitchyard(env);
+    const broker = await startBroker(raw, { workers: false });
+    const [job] = await submitMany(broker, 1);
+    await eventually(async () => ((await simulator.stats(sluggish.id)).inFlight > 0 ? true : undefined));
+    doomed.child.kill('SIGKILL');
+    const heir = await startSwitchyard(env);
+    try {
+      const done = (await broker.waitFor(job!.id, 20_000))!;
+      expect(done.status).toBe('succeeded');
+      expect(done.attempts.filter((attempt) => attempt.outcome === 'succeeded')).toHaveLength(1);
+      expect(done.result?.provider).toBe(sluggish.id);
+    } finally {
+      await heir.stop();
+    }
+  });
+
+  it('cancels a queued job', async () => {
+    const idle = provider('idle');
+    const broker = await startBroker(configOf([idle]), { workers: false });
+    const [job] = await submitMany(broker, 1);
+    const cancelled = await broker.cancel(job!.id);
+    expect(cancelled?.status).toBe('cancelled');
+    await broker.startWorkers();
+    expect((await broker.get(job!.id))?.status).toBe('cancelled');
+    expect((await simulator.stats(idle.id)).requests).toBe(0);
+  });
+});
