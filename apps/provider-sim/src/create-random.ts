@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny, fast, seeded PRNG returning floats in [0, 1).
+ * The same seed always yields the same sequence, which keeps injected failures
+ * and sampled latencies repeatable from run to run.
+ */
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
