@@ -1,8 +1,8 @@
 /**
  * The Switchyard process. SWITCHYARD_ROLE picks what it runs: `worker` (provider workers and
- * the deadline watcher) or `all` (every role in one process; the HTTP API joins `all` and
- * `api` with issue #4). With no provider configured and no provider key set, it starts the
- * bundled provider simulator and a demo configuration.
+ * the deadline watcher), `api` (the intake side) or `all` (every role in one process). With no
+ * provider configured and no provider key set, it starts the bundled provider simulator and a
+ * demo configuration.
  */
 import { createBroker } from '@switchyard/broker';
 import { type Config, ConfigError, loadConfig, parseConfig } from '@switchyard/config';
@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { DEMO_SIM_PROVIDERS, demoConfig } from './demo.ts';
 
 const logger = pino({ base: { service: 'switchyard' } });
-const ROLES = ['all', 'worker'] as const;
+const ROLES = ['all', 'api', 'worker'] as const;
 type Role = (typeof ROLES)[number];
 
 async function main(): Promise<void> {
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const lockDurationMs = Number(process.env.SWITCHYARD_LOCK_DURATION_MS ?? 30_000);
   const broker = createBroker({ config, lockDurationMs, stalledIntervalMs: lockDurationMs });
-  await broker.startWorkers();
+  if (role !== 'api') await broker.startWorkers();
   logger.info(
     { role, pid: process.pid, providers: config.providers.map((provider) => provider.id) },
     'ready',
