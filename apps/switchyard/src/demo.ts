@@ -1,91 +1,51 @@
-import type { ConfigInput } from '@switchyard/config';
+import type { ConfigInput, ProviderInput } from '@switchyard/config';
+import { DEMO_PROVIDERS } from '@switchyard/provider-sim';
+
+/** What the simulator cannot know about its demo providers: tier, data policy, price. */
+const ROLES: Record<
+  string,
+  Pick<ProviderInput, 'tier' | 'dataPolicy'> & { price: { input: number; output: number } }
+> = {
+  'groq-sim': { tier: 'free', dataPolicy: 'may-train', price: { input: 0, output: 0 } },
+  'gemini-sim': { tier: 'free', dataPolicy: 'may-train', price: { input: 0, output: 0 } },
+  'claude-sim': { tier: 'paid', dataPolicy: 'no-training', price: { input: 1, output: 5 } },
+};
 
 /**
  * The embedded demo: with no provider configured and no provider key set, Switchyard runs the
- * bundled simulator with these three providers (two free tiers and a paid one, one per wire
- * format) and routes `summarize` and `default` over them, free first.
+ * bundled simulator's demo providers (two free tiers and a paid one, one per wire format) with
+ * the same limits the simulator enforces, and routes `summarize` over them, free first.
  */
-export const DEMO_SIM_PROVIDERS = [
-  {
-    id: 'gemini-sim',
-    format: 'gemini' as const,
-    models: [{ name: 'gemini-2.0-flash', contextWindow: 1_048_576 }],
-    limits: [
-      { requests: 15, per: '10s' },
-      { tokens: 100_000, per: '10s' },
-    ],
-    latency: { kind: 'uniform' as const, minMs: 150, maxMs: 600 },
-  },
-  {
-    id: 'groq-sim',
-    format: 'openai' as const,
-    models: [{ name: 'llama-3.1-8b-instant', contextWindow: 131_072 }],
-    limits: [
-      { requests: 30, per: '10s' },
-      { tokens: 60_000, per: '10s' },
-    ],
-    latency: { kind: 'uniform' as const, minMs: 50, maxMs: 250 },
-    failures: { serverError: 0.05 },
-  },
-  {
-    id: 'claude-sim',
-    format: 'anthropic' as const,
-    models: [{ name: 'claude-haiku-4-5', contextWindow: 200_000 }],
-    latency: { kind: 'uniform' as const, minMs: 300, maxMs: 900 },
-  },
-];
-
 export function demoConfig(baseUrlFor: (id: string) => string): ConfigInput {
-  const targets = [
-    'gemini-sim/gemini-2.0-flash',
-    'groq-sim/llama-3.1-8b-instant',
-    'claude-sim/claude-haiku-4-5',
-  ];
+  const providers: ProviderInput[] = DEMO_PROVIDERS.map((sim) => {
+    const role = ROLES[sim.id] ?? { tier: 'paid', dataPolicy: 'may-train', price: { input: 0, output: 0 } };
+    return {
+      id: sim.id,
+      kind: sim.format,
+      baseUrl: baseUrlFor(sim.id),
+      tier: role.tier,
+      dataPolicy: role.dataPolicy,
+      models: sim.models.map((model) => ({ ...model, price: role.price })),
+      limits: (sim.limits ?? []).map(({ per, ...amount }) => ({
+        ...amount,
+        per: typeof per === 'number' ? `${per}ms` : per,
+      })),
+      concurrency: 4,
+      timeout: '30s',
+    };
+  });
   return {
     presets: 'off',
-    providers: [
-      {
-        id: 'gemini-sim',
-        kind: 'gemini',
-        baseUrl: baseUrlFor('gemini-sim'),
-        tier: 'free',
-        dataPolicy: 'may-train',
-        models: [{ name: 'gemini-2.0-flash', contextWindow: 1_048_576 }],
-        limits: [
-          { requests: 15, per: '10s' },
-          { tokens: 100_000, per: '10s' },
-        ],
-        concurrency: 4,
-        timeout: '30s',
-      },
-      {
-        id: 'groq-sim',
-        kind: 'openai',
-        baseUrl: baseUrlFor('groq-sim'),
-        tier: 'free',
-        dataPolicy: 'may-train',
-        models: [{ name: 'llama-3.1-8b-instant', contextWindow: 131_072 }],
-        limits: [
-          { requests: 30, per: '10s' },
-          { tokens: 60_000, per: '10s' },
-        ],
-        concurrency: 4,
-        timeout: '30s',
-      },
-      {
-        id: 'claude-sim',
-        kind: 'anthropic',
-        baseUrl: baseUrlFor('claude-sim'),
-        tier: 'paid',
-        dataPolicy: 'no-training',
-        models: [{ name: 'claude-haiku-4-5', contextWindow: 200_000, price: { input: 1, output: 5 } }],
-        concurrency: 8,
-        timeout: '30s',
-      },
-    ],
+    providers,
     routes: {
-      summarize: { strategy: 'priority', targets },
-      default: { strategy: 'priority', targets },
+      summarize: {
+        strategy: 'priority',
+        targets: [
+          'gemini-sim/gemini-2.0-flash',
+          'groq-sim/llama-3.1-8b-instant',
+          'claude-sim/claude-haiku-4-5',
+        ],
+      },
     },
   };
 }

@@ -6,9 +6,9 @@
  */
 import { createBroker } from '@switchyard/broker';
 import { type Config, ConfigError, loadConfig, parseConfig } from '@switchyard/config';
-import { startSimulator } from '@switchyard/provider-sim';
+import { DEMO_PROVIDERS, startSimulator } from '@switchyard/provider-sim';
 import { pino } from 'pino';
-import { DEMO_SIM_PROVIDERS, demoConfig } from './demo.ts';
+import { demoConfig } from './demo.ts';
 
 const logger = pino({ base: { service: 'switchyard' } });
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (config.providers.length === 0) {
     simulator = await startSimulator({
       port: Number(process.env.SIM_PORT ?? 4010),
-      providers: DEMO_SIM_PROVIDERS,
+      providers: DEMO_PROVIDERS,
     });
     config = parseConfig(
       demoConfig((id) => simulator!.baseUrlFor(id)),
