@@ -334,14 +334,17 @@ describe('broker core', () => {
     }
   });
 
-  it('cancels a queued job', async () => {
+  it('cancels a queued job: it never reaches the provider and stays cancelled', async () => {
     const idle = provider('idle');
     const broker = await startBroker(configOf([idle]), { workers: false });
     const [job] = await submitMany(broker, 1);
     const cancelled = await broker.cancel(job!.id);
     expect(cancelled?.status).toBe('cancelled');
     await broker.startWorkers();
+    // A job submitted after it runs to the end; by then the cancelled one would have run too.
+    const [later] = await submitMany(broker, 1);
+    expect((await broker.waitFor(later!.id, 10_000))?.status).toBe('succeeded');
     expect((await broker.get(job!.id))?.status).toBe('cancelled');
-    expect((await simulator.stats(idle.id)).requests).toBe(0);
+    expect((await simulator.stats(idle.id)).requests).toBe(1);
   });
 });

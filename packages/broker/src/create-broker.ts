@@ -6,13 +6,20 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
-import type { Attempt, Job, JobRequest, PlanTarget, Priority } from './job.ts';
+import {
+  type Attempt,
+  type Job,
+  type JobRequest,
+  type PlanTarget,
+  type Priority,
+  TERMINAL_STATUSES,
+} from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { type PlanChecks, planRoute } from './plan-route.ts';
 import { LIMITER, QUEUE_PRIORITY } from './queue-settings.ts';
 import { createQuota, type Quota, type QuotaLimit } from './quota/index.ts';
-import { createDeadlineWorker, createProviderWorker } from './run-attempt.ts';
+import { createDeadlineWorker, createFinalizeWorker, createProviderWorker } from './run-attempt.ts';
 
 /** Latency assumed for a provider before any call to it has been measured. */
 const DEFAULT_LATENCY_MS = 2_000;
@@ -29,6 +36,11 @@ export interface BrokerOptions {
   /** BullMQ worker lock settings: how fast a crashed worker's job is taken over. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /**
+   * Runs once a job with a callback URL or a batch is terminal, at least once, from the
+   * finalize queue of whichever process runs workers (so a crash cannot lose it).
+   */
+  onTerminal?: (job: Job) => Promise<void>;
 }
 
 export interface Broker {
@@ -65,6 +77,9 @@ export interface BrokerInternals extends Broker {
   moveOn(job: Job, from: number, attempt?: Attempt): Promise<void>;
   /** Makes sure the BullMQ job for the job's current target exists (after a crash mid-move). */
   enqueue(job: Job, target: number): Promise<void>;
+  /** Queues the follow-ups of a terminal job (idempotent); call after every terminal transition. */
+  afterTerminal(jobId: string): Promise<void>;
+  readonly onTerminal?: (job: Job) => Promise<void>;
 }
 
 export function newJobId(): string {
@@ -225,6 +240,7 @@ export function createBroker(options: BrokerOptions): Broker {
         },
         attempt,
       });
+      await afterTerminal(job.id);
       return;
     }
     const moved = await store.transition(job.id, {
@@ -235,6 +251,23 @@ export function createBroker(options: BrokerOptions): Broker {
       attempt,
     });
     if (moved.applied || moved.target === next) await enqueue(job, next);
+  }
+
+  async function afterTerminal(jobId: string): Promise<void> {
+    if (!options.onTerminal) return;
+    const job = await store.get(jobId);
+    if (!job || !TERMINAL_STATUSES.has(job.status) || (!job.callback_url && !job.batch_id)) return;
+    await queue(keys.finalizeQueue).add(
+      'finalize',
+      { id: jobId },
+      {
+        jobId: `${jobId}-final`,
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * 86_400 },
+      },
+    );
   }
 
   async function listenForCancellations(): Promise<void> {
@@ -261,6 +294,8 @@ export function createBroker(options: BrokerOptions): Broker {
     recordLatency,
     moveOn,
     enqueue,
+    afterTerminal,
+    onTerminal: options.onTerminal,
     queue,
     estimateStartMs,
 
@@ -337,6 +372,8 @@ export function createBroker(options: BrokerOptions): Broker {
         },
         callback_url: request.callbackUrl,
         metadata: request.metadata,
+        batch_id: request.batchId,
+        custom_id: request.customId,
         attempts: skipped,
         created_at: new Date(now).toISOString(),
       };
@@ -359,6 +396,7 @@ export function createBroker(options: BrokerOptions): Broker {
         },
       });
       if (result.applied) {
+        await afterTerminal(id);
         await redis.publish(keys.cancellations, id);
         const planned = job.plan[job.target];
         if (planned) {
@@ -381,6 +419,7 @@ export function createBroker(options: BrokerOptions): Broker {
         workers.push(createProviderWorker(broker, provider(id), bullPrefix));
       }
       workers.push(createDeadlineWorker(broker, bullPrefix));
+      if (options.onTerminal) workers.push(createFinalizeWorker(broker, bullPrefix));
     },
 
     async close() {

@@ -29,6 +29,9 @@ export interface JobRequest {
   metadata?: Record<string, unknown>;
   /** Caller-chosen id (idempotent submission); generated when absent. */
   id?: string;
+  /** The batch this job belongs to, and its line's `custom_id`. */
+  batchId?: string;
+  customId?: string;
 }
 
 export interface PlanTarget {
@@ -79,6 +82,8 @@ export interface Job {
   request: Pick<JobRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'stop'>;
   callback_url?: string;
   metadata?: Record<string, unknown>;
+  batch_id?: string;
+  custom_id?: string;
   result?: JobResult;
   error?: JobError;
   attempts: Attempt[];

@@ -10,6 +10,8 @@ export interface Keys {
   providerQueue(providerId: string): string;
   /** BullMQ queue of deadline checks (jobs that must leave a queue by a given time). */
   readonly deadlineQueue: string;
+  /** BullMQ queue of finished jobs whose follow-ups (webhook, batch counters) must run. */
+  readonly finalizeQueue: string;
   /** Quota state of one limit of one provider: `scope` is `provider` or a model name. */
   quota(providerId: string, scope: string, unit: string, window: string): string;
   /** A multiplier (< 1) on a provider's limits after it answered 429 despite our accounting. */
@@ -29,6 +31,7 @@ export function createKeys(prefix: string): Keys {
     prefix,
     providerQueue: (providerId) => `provider.${providerId}`,
     deadlineQueue: 'deadlines',
+    finalizeQueue: 'finalize',
     quota: (providerId, scope, unit, window) => `${prefix}:quota:{${providerId}}:${scope}:${unit}:${window}`,
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
     job: (jobId) => `${prefix}:job:{${jobId}}`,

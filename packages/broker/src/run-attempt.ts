@@ -37,22 +37,41 @@ export function createProviderWorker(
     // The processor itself broke (Redis gone, a bug) more times than BullMQ retries: the job
     // must still end, with the reason, rather than sit in `running` forever.
     if (!queued || queued.attemptsMade < (queued.opts.attempts ?? 1)) return;
-    void broker.store.transition(queued.data.id, {
-      target: queued.data.target,
-      from: ['queued', 'running'],
-      to: 'failed',
-      set: {
-        completed_at: new Date().toISOString(),
-        error: JSON.stringify({
-          code: 'internal_error',
-          message: `The worker could not run the job: ${error.message}`,
-        }),
-      },
-    });
+    void failInternally(broker, queued.data, error);
   });
   worker.on('error', () => {
     // Connection errors are retried by ioredis and BullMQ; without a listener Node would crash.
   });
+  return worker;
+}
+
+async function failInternally(broker: BrokerInternals, queued: QueuedJob, error: Error): Promise<void> {
+  const result = await broker.store.transition(queued.id, {
+    target: queued.target,
+    from: ['queued', 'running'],
+    to: 'failed',
+    set: {
+      completed_at: new Date().toISOString(),
+      error: JSON.stringify({
+        code: 'internal_error',
+        message: `The worker could not run the job: ${error.message}`,
+      }),
+    },
+  });
+  if (result.applied) await broker.afterTerminal(queued.id);
+}
+
+/** Runs the broker's `onTerminal` for finished jobs, retried by BullMQ until it succeeds. */
+export function createFinalizeWorker(broker: BrokerInternals, prefix: string): Worker {
+  const worker = new Worker<{ id: string }>(
+    broker.keys.finalizeQueue,
+    async (queued) => {
+      const job = await broker.store.get(queued.data.id);
+      if (job && TERMINAL_STATUSES.has(job.status)) await broker.onTerminal?.(job);
+    },
+    { connection: broker.redis, prefix, concurrency: 32 },
+  );
+  worker.on('error', () => {});
   return worker;
 }
 
@@ -104,7 +123,9 @@ async function runAttempt(
 ): Promise<void> {
   const { id, target } = queued.data;
   const job = await broker.store.get(id);
-  if (!job || TERMINAL_STATUSES.has(job.status)) return;
+  if (!job) return;
+  // Terminal already: make sure its follow-ups were queued (a worker may have died in between).
+  if (TERMINAL_STATUSES.has(job.status)) return broker.afterTerminal(id);
   // A worker died between moving the job on and enqueueing it on its next target: finish the move.
   if (job.target > target) return broker.enqueue(job, job.target);
   if (job.target < target) return;
@@ -231,6 +252,7 @@ async function runAttempt(
     },
     attempt: attemptOf(planned, 'succeeded', startedAt, finishedAt),
   });
+  await broker.afterTerminal(id);
 }
 
 async function handleFailure(
@@ -289,7 +311,7 @@ async function handleFailure(
       },
       attempt,
     });
-    return;
+    return broker.afterTerminal(job.id);
   }
   if (decision.action === 'move') return broker.moveOn(job, target, attempt);
 

@@ -1,0 +1,156 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../keys.ts';
+import { checkInteger, limitArguments, nowArgument, type QuotaLimit } from './limit-arguments.ts';
+import { defineQuotaCommands } from './quota-scripts.ts';
+
+export type { QuotaLimit } from './limit-arguments.ts';
+
+export interface AcquireInput {
+  provider: string;
+  /** Every limit of the provider and of the model called. */
+  limits: QuotaLimit[];
+  /** Unique per provider call (e.g. `<job id>:<attempt>`). */
+  reservationId: string;
+  /** Tokens the call may use (prompt plus max output): reserved on every token limit. */
+  tokens: number;
+  /** How long the reservation stays pending at most: the provider timeout plus a margin. */
+  holdMs: number;
+  /** Milliseconds since the epoch; Redis server time when omitted. */
+  now?: number;
+}
+
+export type AcquireResult =
+  | { granted: true }
+  /** `retryAfterMs` is -1 when the call can never fit (`limitIndex` says which limit). */
+  | { granted: false; retryAfterMs: number; limitIndex: number };
+
+export interface SettleInput {
+  provider: string;
+  limits: QuotaLimit[];
+  reservationId: string;
+  /** The `tokens` passed to `acquire`. */
+  reservedTokens: number;
+  /** The tokens the provider counted (input plus output). */
+  usedTokens: number;
+  now?: number;
+}
+
+export interface ReleaseInput {
+  provider: string;
+  limits: QuotaLimit[];
+  reservationId: string;
+  reservedTokens: number;
+  now?: number;
+}
+
+export interface TightenInput {
+  provider: string;
+  /** Multiplier on the current scale, in (0, 1]; the scale never goes below 0.5. */
+  factor: number;
+  ttlMs: number;
+}
+
+export interface LimitUsage {
+  /** Requests or tokens counted in the current window, pending reservations included. */
+  used: number;
+  /** What is left under the max (with the provider's scale applied). */
+  remaining: number;
+  /** Milliseconds until the oldest counted entry leaves (a month: until it ends); 0 when empty. */
+  resetMs: number;
+}
+
+export interface Quota {
+  /** Reserves 1 request and `tokens` tokens on every limit, all or nothing. */
+  acquire(input: AcquireInput): Promise<AcquireResult>;
+  /** The provider answered: stamps the reservation now and counts the tokens used. Idempotent. */
+  settle(input: SettleInput): Promise<void>;
+  /** The call never reached the provider: removes the reservation. Idempotent. */
+  release(input: ReleaseInput): Promise<void>;
+  /** Multiplies the provider's scale by `factor` for `ttlMs`; returns the new scale. */
+  tighten(input: TightenInput): Promise<number>;
+  /** Per limit, in order: used, remaining and reset time. */
+  usage(input: { provider: string; limits: QuotaLimit[]; now?: number }): Promise<LimitUsage[]>;
+}
+
+/**
+ * Exact sliding-window (and calendar-month) quotas, shared by every process through Redis.
+ * Each call runs one Lua script over the keys of one provider (one hash slot); see
+ * docs/quotas.md for the algorithm.
+ */
+export function createQuota(redis: Redis, keys: Keys): Quota {
+  const commands = defineQuotaCommands(redis);
+
+  return {
+    async acquire({ provider, limits, reservationId, tokens, holdMs, now }) {
+      checkInteger('tokens', tokens, 0);
+      checkInteger('holdMs', holdMs, 1);
+      const call = limitArguments(keys, provider, limits);
+      const reply = await commands.quotaAcquire(
+        call.keys.length + 1,
+        keys.quotaScale(provider),
+        ...call.keys,
+        reservationId,
+        tokens,
+        holdMs,
+        nowArgument(now),
+        ...call.args,
+      );
+      if (reply[0] === 1) return { granted: true };
+      return { granted: false, retryAfterMs: reply[1]!, limitIndex: call.origins[reply[2]!]! };
+    },
+
+    async settle({ provider, limits, reservationId, reservedTokens, usedTokens, now }) {
+      checkInteger('reservedTokens', reservedTokens, 0);
+      checkInteger('usedTokens', usedTokens, 0);
+      const call = limitArguments(keys, provider, limits);
+      if (call.keys.length === 0) return;
+      await commands.quotaSettle(
+        call.keys.length,
+        ...call.keys,
+        reservationId,
+        reservedTokens,
+        usedTokens,
+        nowArgument(now),
+        ...call.args,
+      );
+    },
+
+    async release({ provider, limits, reservationId, reservedTokens, now }) {
+      checkInteger('reservedTokens', reservedTokens, 0);
+      const call = limitArguments(keys, provider, limits);
+      if (call.keys.length === 0) return;
+      await commands.quotaRelease(
+        call.keys.length,
+        ...call.keys,
+        reservationId,
+        reservedTokens,
+        nowArgument(now),
+        ...call.args,
+      );
+    },
+
+    async tighten({ provider, factor, ttlMs }) {
+      if (!(factor > 0 && factor <= 1)) throw new RangeError(`factor: expected (0, 1], got ${factor}`);
+      checkInteger('ttlMs', ttlMs, 1);
+      return Number(await commands.quotaTighten(1, keys.quotaScale(provider), factor, ttlMs));
+    },
+
+    async usage({ provider, limits, now }) {
+      const call = limitArguments(keys, provider, limits);
+      const [scaleText, ...rows] = await commands.quotaUsage(
+        call.keys.length + 1,
+        keys.quotaScale(provider),
+        ...call.keys,
+        nowArgument(now),
+        ...call.args,
+      );
+      const scale = Number(scaleText);
+      return limits.map((limit, index) => {
+        const slot = call.slots[index]!;
+        const used = rows[slot * 2]!;
+        const allowed = Math.max(1, Math.floor(limit.max * scale));
+        return { used, remaining: Math.max(0, allowed - used), resetMs: rows[slot * 2 + 1]! };
+      });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+--[[
+  Tightens a provider's limits after it answered 429 although our accounting admitted the
+  call: multiplies its scale by a factor, never below 0.5, for a while.
+
+  Input:
+    KEYS[1]  scale (string; absent = 1)
+
+    ARGV[1]  factor (0 < factor <= 1)
+    ARGV[2]  how long the new scale holds (ms)
+
+  Output:
+    the new scale, as a decimal string
+]]
+local scale = (tonumber(redis.call('GET', KEYS[1])) or 1) * tonumber(ARGV[1])
+scale = math.min(1, math.max(0.5, scale))
+local text = string.format('%.17g', scale)
+redis.call('SET', KEYS[1], text, 'PX', ARGV[2])
+return text
