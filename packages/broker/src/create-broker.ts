@@ -48,6 +48,7 @@ export interface Broker {
   readonly keys: Keys;
   readonly store: JobStore;
   readonly quota: Quota;
+  /** Plans and enqueues a job; with `request.id` of an existing job, returns that job instead. */
   submit(request: JobRequest): Promise<Job>;
   get(id: string): Promise<Job | undefined>;
   cancel(id: string): Promise<Job | undefined>;
@@ -377,7 +378,13 @@ export function createBroker(options: BrokerOptions): Broker {
         attempts: skipped,
         created_at: new Date(now).toISOString(),
       };
-      await store.create(job);
+      if (!(await store.create(job))) {
+        // Submitted before under this id: the same job, not a second one. If the first submit
+        // died before enqueueing, enqueue it now (BullMQ ids are deterministic: never twice).
+        const existing = (await store.get(job.id))!;
+        if (existing.status === 'queued') await enqueue(existing, existing.target);
+        return existing;
+      }
       await enqueue(job, start);
       return job;
     },

@@ -5,9 +5,11 @@ import { TERMINAL_STATUSES } from '../job.ts';
 import type { Keys } from '../keys.ts';
 
 const transitionScript = readFileSync(new URL('./transition.lua', import.meta.url), 'utf8');
+const createScript = readFileSync(new URL('./create.lua', import.meta.url), 'utf8');
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
+    switchyardCreate(jobKey: string, attemptsKey: string, ...args: string[]): Result<number, Context>;
     switchyardTransition(
       jobKey: string,
       attemptsKey: string,
@@ -38,7 +40,8 @@ export type TransitionResult =
   | { applied: false; status?: JobStatus; target?: number };
 
 export interface JobStore {
-  create(job: Job): Promise<void>;
+  /** Writes a new job; false (and nothing written) when a job with this id exists. */
+  create(job: Job): Promise<boolean>;
   get(id: string): Promise<Job | undefined>;
   transition(id: string, transition: Transition): Promise<TransitionResult>;
   /** Resolves with the job once it is terminal, or with its state when `timeoutMs` passes. */
@@ -52,6 +55,7 @@ const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 
 export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs: number }): JobStore {
   redis.defineCommand('switchyardTransition', { numberOfKeys: 2, lua: transitionScript });
+  redis.defineCommand('switchyardCreate', { numberOfKeys: 2, lua: createScript });
   const waiters = new Map<string, Set<() => void>>();
   let subscriber: Redis | undefined;
 
@@ -88,11 +92,16 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
         if (value === undefined || field === 'attempts') continue;
         fields[field] = typeof value === 'string' ? value : JSON.stringify(value);
       }
-      const write = redis.multi().hset(keys.job(job.id), fields);
-      if (job.attempts.length > 0) {
-        write.rpush(keys.jobAttempts(job.id), ...job.attempts.map((attempt) => JSON.stringify(attempt)));
-      }
-      await write.exec();
+      const pairs = Object.entries(fields).flat();
+      const attempts = job.attempts.map((attempt) => JSON.stringify(attempt));
+      const written = await redis.switchyardCreate(
+        keys.job(job.id),
+        keys.jobAttempts(job.id),
+        String(pairs.length / 2),
+        ...pairs,
+        ...attempts,
+      );
+      return written === 1;
     },
 
     get,
