@@ -1,0 +1,65 @@
+/**
+ * Switchyard benchmarks (issue #3). `pnpm bench` runs every benchmark in sequence;
+ * `pnpm bench <name> [<name>...]` runs the named ones. Needs Redis (REDIS_URL, default
+ * redis://127.0.0.1:6379). `pnpm bench quota-diagnosis` runs an extra, opt-in diagnosis.
+ * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
+ * BENCH_QUOTA_DIAGNOSIS_JOBS. See docs/benchmarks.md.
+ */
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { quotaDiagnosis } from './quota-diagnosis.ts';
+import { quotaFidelity } from './quota-fidelity.ts';
+import { rerouteLatency } from './reroute-latency.ts';
+import { formatTable, type Table } from './support/format-table.ts';
+import { throughput } from './throughput.ts';
+
+const numberFromEnv = (name: string): number | undefined => {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : Number(value);
+};
+
+/** Run by `pnpm bench` with no names, in this order. */
+const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
+  'quota-fidelity': () =>
+    quotaFidelity({
+      requestBoundJobs: numberFromEnv('BENCH_QUOTA_JOBS'),
+      tokenBoundJobs: numberFromEnv('BENCH_QUOTA_TOKEN_JOBS'),
+    }),
+  'reroute-latency': () => rerouteLatency({ jobs: numberFromEnv('BENCH_REROUTE_JOBS') }),
+  throughput: () => throughput({ jobs: numberFromEnv('BENCH_THROUGHPUT_JOBS') }),
+};
+
+/** Run only when named: diagnoses rather than figures to track. */
+const EXTRA: Record<string, () => Promise<Table[]>> = {
+  'quota-diagnosis': () => quotaDiagnosis({ jobs: numberFromEnv('BENCH_QUOTA_DIAGNOSIS_JOBS') }),
+};
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2).filter((argument) => argument !== '--');
+  const all = { ...BENCHMARKS, ...EXTRA };
+  const unknown = requested.filter((name) => !(name in all));
+  if (unknown.length > 0) {
+    console.error(`Unknown benchmark: ${unknown.join(', ')}. Known: ${Object.keys(all).join(', ')}`);
+    process.exit(2);
+  }
+  const names = requested.length > 0 ? requested : Object.keys(BENCHMARKS);
+  console.log(
+    `# Switchyard benchmarks, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}\n`,
+  );
+  for (const name of names) {
+    const started = performance.now();
+    const tables = await all[name]!();
+    for (const table of tables) console.log(formatTable(table));
+    console.log(`  (${name} took ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

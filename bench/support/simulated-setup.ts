@@ -1,0 +1,76 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SimProviderConfig, Simulator } from '@switchyard/provider-sim';
+import { REDIS_URL } from './bench-prefix.ts';
+
+/** A limit as both the simulator and the Switchyard configuration write it. */
+export interface BenchLimit {
+  requests?: number;
+  tokens?: number;
+  per: string;
+}
+
+export interface BenchProvider {
+  id: string;
+  /** Wire format (default openai). Gemini sends no rate-limit headers, only a 429's RetryInfo. */
+  format?: 'openai' | 'gemini';
+  limits?: BenchLimit[];
+  /** Calls in flight at once over every worker (Switchyard's `concurrency`). */
+  concurrency?: number;
+  failures?: SimProviderConfig['failures'];
+  latency?: SimProviderConfig['latency'];
+}
+
+/** The one model every benchmark provider serves. */
+export const MODEL = 'm';
+
+/**
+ * Adds a simulated provider and returns the matching Switchyard provider entry (the raw shape
+ * of examples/switchyard.yaml), with the same limits on both sides.
+ */
+export function addSimulatedProvider(simulator: Simulator, provider: BenchProvider) {
+  const format = provider.format ?? 'openai';
+  simulator.addProvider({
+    id: provider.id,
+    format,
+    models: [{ name: MODEL, contextWindow: 32_000 }],
+    limits: provider.limits ?? [],
+    ...(provider.failures ? { failures: provider.failures } : {}),
+    ...(provider.latency ? { latency: provider.latency } : {}),
+  });
+  return {
+    id: provider.id,
+    kind: format,
+    baseUrl: simulator.baseUrlFor(provider.id),
+    apiKey: 'sim-key',
+    tier: 'free',
+    models: [{ name: MODEL, contextWindow: 32_000 }],
+    limits: provider.limits ?? [],
+    concurrency: provider.concurrency ?? 8,
+    timeout: '10s',
+  };
+}
+
+/** A raw configuration (what `parseConfig` and `writeConfig` take) over the given providers. */
+export function benchConfig(options: {
+  prefix: string;
+  providers: ReturnType<typeof addSimulatedProvider>[];
+  /** Route name -> `provider/model` targets, tried in order. */
+  routes: Record<string, string[]>;
+  retriesPerTarget?: number;
+}) {
+  return {
+    presets: 'off',
+    providers: options.providers,
+    routes: Object.fromEntries(
+      Object.entries(options.routes).map(([name, targets]) => [name, { strategy: 'priority', targets }]),
+    ),
+    redis: { url: REDIS_URL, prefix: options.prefix },
+    scheduling: { retriesPerTarget: options.retriesPerTarget ?? 2 },
+  };
+}
+
+/** Removes a configuration written by test/support's `writeConfig` (and its temporary folder). */
+export function removeConfig(path: string): void {
+  rmSync(dirname(path), { recursive: true, force: true });
+}
