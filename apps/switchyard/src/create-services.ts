@@ -1,0 +1,148 @@
+import {
+  BATCH_SUBMIT_QUEUE,
+  type Batches,
+  createBatches,
+  createFileStore,
+  type FileStore,
+} from '@switchyard/batches';
+import { type Broker, createBroker, type Job } from '@switchyard/broker';
+import type { Config } from '@switchyard/config';
+import { checkCallbackUrl, createWebhooks } from '@switchyard/webhooks';
+import type { FastifyPluginAsync } from 'fastify';
+import { Redis } from 'ioredis';
+import { ApiError } from './api-error.ts';
+import { batchRoutes } from './routes/batches.ts';
+import { fileRoutes } from './routes/files.ts';
+import { toJobView } from './to-job-view.ts';
+
+type Webhooks = ReturnType<typeof createWebhooks>;
+
+/** Everything the API and the workers share, made once per process from the configuration. */
+export interface Services {
+  config: Config;
+  redis: Redis;
+  broker: Broker;
+  /** Absent when no `webhooks.secret` is configured (callback URLs are then refused). */
+  webhooks?: Webhooks;
+  files: FileStore;
+  batches: Batches;
+  /** Refuses a callback URL the webhooks could not be sent to (ApiError 400/422). */
+  checkCallbackUrl(url: string): Promise<void>;
+  /** Queues besides the provider queues, for Bull Board. */
+  extraQueueNames: string[];
+  /** Route plugins registered under the API key check (files and batches). */
+  extraRoutes: FastifyPluginAsync<{ services: Services }>[];
+  /** Starts this process's workers (provider queues, deadlines, finalize, webhooks). */
+  startWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  lockDurationMs?: number;
+}
+
+export function createServices(config: Config, options: ServiceOptions = {}): Services {
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const webhooks = config.webhooks.secret
+    ? createWebhooks({
+        redis,
+        prefix: config.redis.prefix,
+        secret: config.webhooks.secret,
+        allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+        retentionMs: config.results.retentionMs,
+      })
+    : undefined;
+
+  // Assigned below: the broker's onTerminal needs the batches, which need the broker.
+  let batches: Batches | undefined;
+
+  async function onTerminal(job: Job): Promise<void> {
+    if (job.batch_id) await batches?.onJobTerminal(job);
+    if (job.callback_url && webhooks && job.status !== 'cancelled') {
+      await webhooks.send({
+        type: job.status === 'succeeded' ? 'job.succeeded' : 'job.failed',
+        subject: job.id,
+        url: job.callback_url,
+        data: toJobView(job),
+      });
+    }
+  }
+
+  const broker = createBroker({
+    config,
+    redis,
+    onTerminal,
+    lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.lockDurationMs,
+  });
+
+  const files = createFileStore({
+    redis,
+    prefix: config.redis.prefix,
+    retentionMs: config.results.retentionMs,
+  });
+  batches = createBatches({
+    redis,
+    prefix: config.redis.prefix,
+    broker,
+    files,
+    retentionMs: config.results.retentionMs,
+    async onCompleted(batch) {
+      if (batch.status === 'completed' && batch.callback_url && webhooks) {
+        await webhooks.send({
+          type: 'batch.completed',
+          subject: batch.id,
+          url: batch.callback_url,
+          data: batch,
+        });
+      }
+    },
+  });
+
+  return {
+    config,
+    redis,
+    broker,
+    webhooks,
+    files,
+    batches,
+    async checkCallbackUrl(url) {
+      if (!webhooks) {
+        throw new ApiError(
+          400,
+          'webhooks_not_configured',
+          'callback_url needs webhooks.secret in the configuration',
+          {
+            field: 'callback_url',
+          },
+        );
+      }
+      const checked = await checkCallbackUrl(url, {
+        allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+      });
+      if (!checked.ok) {
+        throw new ApiError(
+          checked.code === 'private_callback_url' ? 422 : 400,
+          checked.code,
+          checked.message,
+          {
+            field: 'callback_url',
+          },
+        );
+      }
+    },
+    extraQueueNames: [broker.keys.deadlineQueue, broker.keys.finalizeQueue, BATCH_SUBMIT_QUEUE, 'webhooks'],
+    extraRoutes: [fileRoutes(files), batchRoutes(batches)],
+    async startWorkers() {
+      await broker.startWorkers();
+      await batches?.startWorkers();
+      await webhooks?.startWorker();
+    },
+    async close() {
+      await batches?.close();
+      await broker.close();
+      await webhooks?.close();
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type JobRequest, TERMINAL_STATUSES } from '@switchyard/broker';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError, notFound } from '../api-error.ts';
+import type { Services } from '../create-services.ts';
+import { parseDeadline } from '../parse-deadline.ts';
+import { ErrorResponse } from '../schemas/error.ts';
+import { GetJobQuery, JobIdParams, JobView, SubmitJobBody } from '../schemas/job.ts';
+import { toJobView } from '../to-job-view.ts';
+
+const IDEMPOTENCY_TTL_S = 86_400;
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional(),
+});
+
+export const jobRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const { broker, redis, webhooks } = services;
+
+  async function view(id: string, tenant: string) {
+    const job = await broker.get(id);
+    if (!job || job.tenant !== tenant) throw notFound('job', id);
+    return toJobView(job, job.callback_url && webhooks ? await webhooks.deliveries(id) : undefined);
+  }
+
+  app.post(
+    '/v1/jobs',
+    {
+      schema: {
+        summary: 'Submit a job',
+        description:
+          'Answers 202 once the job is durably enqueued. Idempotency-Key: same key and body, same job.',
+        body: SubmitJobBody,
+        headers: IdempotencyHeaders,
+        response: { 202: JobView, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const tenant = request.tenant;
+      const deadline = body.deadline === undefined ? undefined : parseDeadline(body.deadline);
+      if (body.deadline !== undefined && (deadline === undefined || deadline <= Date.now())) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          'deadline must be a future RFC 3339 time or a duration like 90s',
+          {
+            field: 'deadline',
+          },
+        );
+      }
+      if (body.callback_url !== undefined) await services.checkCallbackUrl(body.callback_url);
+
+      let id: string | undefined;
+      const idempotencyKey = request.headers['idempotency-key'];
+      if (idempotencyKey !== undefined) {
+        const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+        const key = broker.keys.idempotency(
+          tenant,
+          createHash('sha256').update(idempotencyKey).digest('hex'),
+        );
+        const candidate = `job_${randomBytes(15).toString('base64url')}`;
+        const stored = await redis.set(key, `${bodyHash} ${candidate}`, 'EX', IDEMPOTENCY_TTL_S, 'NX', 'GET');
+        if (stored === null) {
+          id = candidate;
+        } else {
+          const [storedHash, storedId] = stored.split(' ');
+          if (storedHash !== bodyHash) {
+            throw new ApiError(
+              409,
+              'idempotency_key_reused',
+              'This Idempotency-Key was used with another body',
+            );
+          }
+          id = storedId;
+        }
+      }
+
+      const messages: JobRequest['messages'] = [
+        ...(body.system !== undefined ? [{ role: 'system' as const, content: body.system }] : []),
+        ...(body.messages ?? [{ role: 'user' as const, content: body.prompt! }]),
+      ];
+      const job = await broker.submit({
+        id,
+        tenant,
+        route: (body.route ?? body.model)!,
+        messages,
+        maxTokens: body.max_tokens,
+        temperature: body.temperature,
+        topP: body.top_p,
+        stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
+        sensitivity: body.sensitivity,
+        priority: body.priority,
+        deadline,
+        callbackUrl: body.callback_url,
+        metadata: body.metadata,
+      });
+      if (job.tenant !== tenant)
+        throw new ApiError(409, 'idempotency_key_reused', 'This job id belongs elsewhere');
+      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(toJobView(job));
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Get a job; with ?wait=N, wait up to N seconds for it to finish',
+        params: JobIdParams,
+        querystring: GetJobQuery,
+        response: { 200: JobView, 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const current = await view(id, request.tenant);
+      const wait = request.query.wait ?? 0;
+      if (wait > 0 && !TERMINAL_STATUSES.has(current.status)) {
+        await broker.waitFor(id, wait * 1_000);
+        return view(id, request.tenant);
+      }
+      return current;
+    },
+  );
+
+  app.delete(
+    '/v1/jobs/:id',
+    {
+      schema: {
+        summary: 'Cancel a queued or running job',
+        params: JobIdParams,
+        response: { 200: JobView, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const before = await view(id, request.tenant);
+      if (TERMINAL_STATUSES.has(before.status) && before.status !== 'cancelled') {
+        throw new ApiError(409, 'job_finished', `Job ${id} already ${before.status}`);
+      }
+      await broker.cancel(id);
+      return view(id, request.tenant);
+    },
+  );
+};

@@ -1,0 +1,92 @@
+import { QUEUE_PRIORITY } from '@switchyard/broker';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../create-services.ts';
+
+const ProviderView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  tier: z.string(),
+  data_policy: z.string(),
+  health: z.string(),
+  concurrency: z.number(),
+  models: z.array(z.object({ name: z.string(), context_window: z.number() })),
+  limits: z.array(
+    z.object({
+      scope: z.string(),
+      unit: z.string(),
+      max: z.number(),
+      per: z.union([z.number(), z.literal('month')]),
+      used: z.number(),
+      remaining: z.number(),
+      reset_ms: z.number(),
+    }),
+  ),
+  queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), paused_ms: z.number() }),
+  latency_ms: z.number(),
+});
+
+export const providerRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const { broker, config } = services;
+  app.get(
+    '/v1/providers',
+    {
+      schema: {
+        summary: 'Providers with their quota state and queue depth',
+        response: { 200: z.object({ object: z.literal('list'), data: z.array(ProviderView) }) },
+      },
+    },
+    async () => {
+      const data = await Promise.all(
+        config.providers.map(async (provider) => {
+          const limits = [
+            ...provider.limits.map((limit) => ({ scope: 'provider', ...limit })),
+            ...provider.models.flatMap((model) =>
+              model.limits.map((limit) => ({ scope: model.name, ...limit })),
+            ),
+          ];
+          const queue = broker.queue(broker.keys.providerQueue(provider.id));
+          const [usage, counts, priorities, pausedMs, latency] = await Promise.all([
+            limits.length > 0 ? broker.quota.usage({ provider: provider.id, limits }) : Promise.resolve([]),
+            queue.getJobCounts('wait', 'active', 'delayed'),
+            queue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
+            queue.getRateLimitTtl(),
+            broker.expectedLatencyMs(provider.id),
+          ]);
+          return {
+            id: provider.id,
+            kind: provider.kind,
+            tier: provider.tier,
+            data_policy: provider.dataPolicy,
+            health: 'unknown',
+            concurrency: provider.concurrency,
+            models: provider.models.map((model) => ({
+              name: model.name,
+              context_window: model.contextWindow,
+            })),
+            limits: limits.map((limit, index) => ({
+              scope: limit.scope,
+              unit: limit.unit,
+              max: limit.max,
+              per: limit.window,
+              used: usage[index]?.used ?? 0,
+              remaining: usage[index]?.remaining ?? limit.max,
+              reset_ms: usage[index]?.resetMs ?? 0,
+            })),
+            queue: {
+              waiting:
+                (counts.wait ?? 0) +
+                (priorities[QUEUE_PRIORITY.interactive] ?? 0) +
+                (priorities[QUEUE_PRIORITY.batch] ?? 0),
+              active: counts.active ?? 0,
+              delayed: counts.delayed ?? 0,
+              paused_ms: Math.max(0, pausedMs),
+            },
+            latency_ms: latency,
+          };
+        }),
+      );
+      return { object: 'list' as const, data };
+    },
+  );
+};
