@@ -59,6 +59,8 @@ export interface Broker {
   queue(providerId: string): Queue;
   /** Milliseconds from now until `target` could start one more job of this size and priority. */
   estimateStartMs(target: PlanTarget, reservedTokens: number, priority: Priority): Promise<number>;
+  /** The provider's recent latency (a moving average kept in Redis). */
+  expectedLatencyMs(providerId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -72,7 +74,6 @@ export interface BrokerInternals extends Broker {
   provider(id: string): ProviderConfig;
   model(target: PlanTarget): ModelConfig;
   limitsOf(target: PlanTarget): QuotaLimit[];
-  expectedLatencyMs(providerId: string): Promise<number>;
   recordLatency(providerId: string, latencyMs: number): Promise<void>;
   /** Moves a job from `from` to the next target (or fails it when none is left). Idempotent. */
   moveOn(job: Job, from: number, attempt?: Attempt): Promise<void>;

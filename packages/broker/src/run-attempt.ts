@@ -5,7 +5,7 @@ import type { BrokerInternals } from './create-broker.ts';
 import { decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
 import { type Attempt, type Job, TERMINAL_STATUSES } from './job.ts';
-import { LIMITER } from './queue-settings.ts';
+import { DRAIN_DELAY_S, LIMITER } from './queue-settings.ts';
 
 /** What a provider queue's BullMQ job carries: the rest lives in the job record. */
 export interface QueuedJob {
@@ -29,6 +29,7 @@ export function createProviderWorker(
     prefix,
     concurrency: provider.concurrency,
     limiter: LIMITER,
+    drainDelay: DRAIN_DELAY_S,
     lockDuration: broker.lockDurationMs,
     stalledInterval: broker.stalledIntervalMs,
     maxStalledCount: 10,
@@ -232,7 +233,7 @@ async function runAttempt(
   await Promise.all([
     limits.length > 0 ? broker.quota.settle({ ...reservation, reservedTokens, usedTokens }) : undefined,
     broker.recordLatency(provider.id, finishedAt - startedAt),
-    pauseOnEmptyQuota(providerQueue, result.rateLimit),
+    pauseOnEmptyQuota(providerQueue, result.rateLimit, limits),
   ]);
   await broker.store.transition(id, {
     target,
@@ -322,13 +323,23 @@ async function handleFailure(
   throw new DelayedError();
 }
 
-/** A provider that says a quota is at zero gets its queue paused until the quota resets. */
+/**
+ * A provider that says a quota is at zero gets its queue paused until that quota resets —
+ * for the units we have no configured limit of. Where we do, our own sliding-window account
+ * is exact and knows when the next call fits, while the provider's reset time is when the
+ * whole window refills, far later.
+ */
 async function pauseOnEmptyQuota(
   providerQueue: ReturnType<BrokerInternals['queue']>,
   hint: RateLimitHint | undefined,
+  limits: ReturnType<BrokerInternals['limitsOf']>,
 ): Promise<void> {
   if (!hint) return;
-  const empty = [hint.requests, hint.tokens].filter((quota) => quota?.remaining === 0);
+  const known = new Set(limits.map((limit) => limit.unit));
+  const empty = (['requests', 'tokens'] as const)
+    .filter((unit) => !known.has(unit))
+    .map((unit) => hint[unit])
+    .filter((quota) => quota?.remaining === 0);
   if (empty.length === 0) return;
   const pauseMs = Math.max(...empty.map((quota) => quota?.resetMs ?? EMPTY_QUOTA_PAUSE_MS));
   if (pauseMs > 0) await providerQueue.rateLimit(pauseMs);

@@ -1,12 +1,11 @@
 import { BatchError } from '@switchyard/batches';
 import { BrokerError } from '@switchyard/broker';
 import type { FastifyError, FastifyInstance } from 'fastify';
-
-type AnyError = FastifyError | ApiError | BrokerError | SyntaxError;
-
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError } from '../api-error.ts';
+
+type AnyError = FastifyError | ApiError | BrokerError | SyntaxError;
 
 /** Broker refusals and the HTTP status each one gets. */
 const BROKER_STATUS: Record<string, number> = {
@@ -73,6 +72,18 @@ export const errorHandler = fp(
           },
         });
       }
+      if (BatchError.isInstance(caught)) {
+        return reply.code(BATCH_STATUS[caught.code] ?? 400).send({
+          error: {
+            code: caught.code,
+            message: caught.message,
+            ...(caught.details ? { details: caught.details } : {}),
+          },
+        });
+      }
+      if (error.code === 'FST_REQ_FILE_TOO_LARGE') {
+        return reply.code(413).send({ error: { code: 'file_too_large', message: error.message } });
+      }
       if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         return reply
           .code(400)
@@ -89,11 +100,9 @@ export const errorHandler = fp(
     });
 
     app.setNotFoundHandler((request, reply) =>
-      reply
-        .code(404)
-        .send({
-          error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
-        }),
+      reply.code(404).send({
+        error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+      }),
     );
   },
   { name: 'error-handler' },
