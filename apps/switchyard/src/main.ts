@@ -84,7 +84,9 @@ async function main(): Promise<void> {
     await app.listen({ port: config.server.port, host: config.server.host });
   }
 
-  const base = `http://127.0.0.1:${config.server.port}`;
+  const address = app?.server.address();
+  const port = address && typeof address === 'object' ? address.port : config.server.port;
+  const base = `http://127.0.0.1:${port}`;
   logger.info(
     {
       role,

@@ -62,6 +62,13 @@ describe('loadConfig', () => {
     expect(config.results.retentionMs).toBe(7 * 86_400_000);
   });
 
+  it('loads the configuration docker-compose.yml runs', () => {
+    const path = new URL('../../../examples/compose.yaml', import.meta.url).pathname;
+    const config = loadConfig({ path, env: { REDIS_URL: 'redis://redis:6379' } });
+    expect(config.routes.summarize!.targets).toHaveLength(3);
+    expect(config.redis.url).toBe('redis://redis:6379');
+  });
+
   it('interpolates ${ENV} and lets PORT and REDIS_URL override the file', () => {
     const config = loadConfig({
       path: examplePath,
