@@ -375,6 +375,187 @@ describe('bad and hostile requests get coded 4xx answers', () => {
     expect(response.json().error.message.length).toBeGreaterThan(0);
   });
 
+  const line = (index: number, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      custom_id: `line-${index}`,
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'main', messages: [{ role: 'user', content: TEXT }], ...extra },
+    });
+  async function upload(key: string, content: string, purpose = 'batch') {
+    const boundary = 'switchyardboundary';
+    const payload = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\n${purpose}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="input.jsonl"\r\nContent-Type: application/jsonl\r\n\r\n${content}\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('');
+    return app.inject({
+      method: 'POST',
+      url: '/v1/files',
+      headers: { ...auth(key), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload,
+    });
+  }
+  const batchBody = (extra: Record<string, unknown>) => ({
+    endpoint: '/v1/chat/completions',
+    completion_window: '24h',
+    ...extra,
+  });
+
+  it('refuses bad files and batches, and keeps tenants apart on both', async () => {
+    const bad = await upload(ACME, `${line(1)}\n{"custom_id": "x"\n${line(1)}\n`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_file');
+    expect(bad.json().error.details.map((problem: { line: number }) => problem.line)).toEqual([2, 3]);
+    expect((await upload(ACME, line(1), 'fine-tune')).json().error.code).toBe('invalid_request');
+
+    const good = await upload(ACME, `${line(1)}\n${line(2)}\n`);
+    expect(good.statusCode).toBe(200);
+    const fileId = good.json().id;
+    const refusals: [string, Parameters<typeof app.inject>[0], number, string][] = [
+      [
+        'another tenant reads the file',
+        { method: 'GET', url: `/v1/files/${fileId}`, headers: auth(GLOBEX) },
+        404,
+        'not_found',
+      ],
+      [
+        'another tenant reads its content',
+        { method: 'GET', url: `/v1/files/${fileId}/content`, headers: auth(GLOBEX) },
+        404,
+        'not_found',
+      ],
+      [
+        'another tenant batches the file',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(GLOBEX),
+          payload: batchBody({ input_file_id: fileId }),
+        },
+        404,
+        'file_not_found',
+      ],
+      [
+        'a batch of an unknown file',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ input_file_id: 'file-nope' }),
+        },
+        404,
+        'file_not_found',
+      ],
+      [
+        'a batch with both a file and requests',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ input_file_id: fileId, requests: [JSON.parse(line(1))] }),
+        },
+        400,
+        'invalid_request',
+      ],
+      [
+        'a batch for another endpoint',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ input_file_id: fileId, endpoint: '/v1/embeddings' }),
+        },
+        400,
+        'invalid_request',
+      ],
+      [
+        'a batch window other than 24h',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ input_file_id: fileId, completion_window: '1h' }),
+        },
+        400,
+        'invalid_request',
+      ],
+      [
+        'inline requests with a bad line',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ requests: [JSON.parse(line(1)), { custom_id: 'x' }] }),
+        },
+        400,
+        'invalid_file',
+      ],
+      [
+        '50,001 inline requests',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ requests: Array(50_001).fill(0) }),
+        },
+        400,
+        'invalid_request',
+      ],
+      [
+        'a batch with a private callback',
+        {
+          method: 'POST',
+          url: '/v1/batches',
+          headers: auth(ACME),
+          payload: batchBody({ input_file_id: fileId, callback_url: 'http://192.168.1.1/x' }),
+        },
+        422,
+        'private_callback_url',
+      ],
+      [
+        'a batch that does not exist',
+        { method: 'GET', url: '/v1/batches/batch_nope', headers: auth(ACME) },
+        404,
+        'not_found',
+      ],
+      ['a file upload without a key', { method: 'POST', url: '/v1/files', headers: {} }, 401, 'unauthorized'],
+      [
+        'a file upload as JSON',
+        { method: 'POST', url: '/v1/files', headers: auth(ACME), payload: { purpose: 'batch' } },
+        415,
+        'unsupported_media_type',
+      ],
+    ];
+    for (const [name, request, status, code] of refusals) {
+      const response = await app.inject(request);
+      expect({ name, status: response.statusCode, code: response.json().error?.code }).toEqual({
+        name,
+        status,
+        code,
+      });
+    }
+
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth(ACME),
+      payload: batchBody({ input_file_id: fileId }),
+    });
+    expect(batch.statusCode).toBe(200);
+    const batchId = batch.json().id;
+    for (const [method, url] of [
+      ['GET', `/v1/batches/${batchId}`],
+      ['POST', `/v1/batches/${batchId}/cancel`],
+    ] as const) {
+      const response = await app.inject({ method, url, headers: auth(GLOBEX) });
+      expect(response.statusCode).toBe(404);
+    }
+    expect(
+      (await app.inject({ method: 'GET', url: '/v1/batches', headers: auth(GLOBEX) })).json().data,
+    ).toEqual([]);
+  });
+
   it('names the field at fault', async () => {
     const response = await submit(ACME, { route: 'main', messages: [{ role: 'user', content: 1 }] });
     expect(response.json().error.details).toContainEqual(
