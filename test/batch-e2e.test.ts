@@ -233,6 +233,15 @@ it('summarizes 200 documents and returns every result by polling, output file an
   expect(deliveries.filter((delivery) => delivery.type === 'job.succeeded')).toHaveLength(DOCUMENTS);
   expect(deliveries.filter((delivery) => delivery.type === 'batch.completed')).toHaveLength(1);
 
+  // The delivery attempts are visible on the job.
+  const withDeliveries = await eventually(async () => {
+    const job = (await (await call(`/v1/jobs/${results[0]!.response.request_id}`)).json()) as {
+      deliveries?: { outcome: string; status: number; webhook_id: string }[];
+    };
+    return job.deliveries?.some((delivery) => delivery.outcome === 'delivered') ? job : undefined;
+  });
+  expect(withDeliveries.deliveries![0]).toMatchObject({ outcome: 'delivered', status: 200 });
+
   // The flaky provider did fail about half its calls, and the route absorbed it.
   const flaky = await simulator.stats('flaky-free');
   expect(flaky.failuresInjected.serverError).toBeGreaterThan(10);

@@ -334,6 +334,35 @@ describe('broker core', () => {
     }
   });
 
+  it('runs interactive jobs ahead of batch jobs waiting in the same queue', async () => {
+    const single = provider('single', { concurrency: 1 });
+    const broker = await startBroker(configOf([single]), { workers: false });
+    const batch = await submitMany(broker, 5, { priority: 'batch' });
+    const [interactive] = await submitMany(broker, 1, { priority: 'interactive' });
+    await broker.startWorkers();
+    const done = await finish(broker, [...batch, interactive!]);
+    const order = done.sort((a, b) => Date.parse(a.completed_at!) - Date.parse(b.completed_at!));
+    expect(order[0]!.id).toBe(interactive!.id);
+  });
+
+  it("orders a least-wait route by each target's expected start", async () => {
+    const busy = provider('busy', { concurrency: 1 });
+    const idle = provider('idle-b', { concurrency: 1 });
+    const raw = configOf([busy, idle]);
+    const broker = await startBroker(
+      { ...raw, routes: { main: { strategy: 'least-wait', targets: [`${busy.id}/m`, `${idle.id}/m`] } } },
+      { workers: false },
+    );
+    // A backlog on the first target only (no workers run yet).
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        broker.submit({ tenant: 'acme', route: `${busy.id}/m`, messages: [{ role: 'user', content: TEXT }] }),
+      ),
+    );
+    const [job] = await submitMany(broker, 1);
+    expect(job!.plan.map((target) => target.provider)).toEqual([idle.id, busy.id]);
+  });
+
   it('cancels a queued job: it never reaches the provider and stays cancelled', async () => {
     const idle = provider('idle');
     const broker = await startBroker(configOf([idle]), { workers: false });
