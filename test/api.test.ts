@@ -412,7 +412,8 @@ describe('bad and hostile requests get coded 4xx answers', () => {
     const good = await upload(ACME, `${line(1)}\n${line(2)}\n`);
     expect(good.statusCode).toBe(200);
     const fileId = good.json().id;
-    const refusals: [string, Parameters<typeof app.inject>[0], number, string][] = [
+    type Call = { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: object };
+    const refusals: [string, Call, number, string][] = [
       [
         'another tenant reads the file',
         { method: 'GET', url: `/v1/files/${fileId}`, headers: auth(GLOBEX) },
@@ -528,7 +529,7 @@ describe('bad and hostile requests get coded 4xx answers', () => {
       ],
     ];
     for (const [name, request, status, code] of refusals) {
-      const response = await app.inject(request);
+      const response = await app.inject(request as Call & { payload?: string });
       expect({ name, status: response.statusCode, code: response.json().error?.code }).toEqual({
         name,
         status,

@@ -3,23 +3,27 @@ import { buildApp } from '@switchyard/app/app';
 import { createServices, type Services } from '@switchyard/app/services';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
 
 // Bull Board in a real browser: Debian's Chromium, headless, against the app on a real port.
+// The workers are not started, so the submitted jobs stay in their queues for the board to count.
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ACME = 'acme-key-0123456789abcdef';
 const ADMIN = 'admin-key-0123456789abcdef';
 const PROVIDERS = ['board-openai', 'board-anthropic'] as const;
+const PROVIDER_QUEUES = PROVIDERS.map((id) => `provider.${id}`);
 const TEXT = 'The harbour froze in January. Ships waited outside for a week. Then the ice broke.';
+const BOARD = '/admin/queues';
+const WAIT = { timeout: 10_000 };
 
 let simulator: Simulator;
 let services: Services;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let browser: Browser | undefined;
-let baseUrl: string;
+let origin: string;
 const prefix = testPrefix();
 
 beforeAll(async () => {
@@ -48,29 +52,22 @@ beforeAll(async () => {
     {},
   );
   services = createServices(config);
-  await services.startWorkers();
   app = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('the app is not listening on TCP');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  origin = `http://127.0.0.1:${address.port}`;
 
-  // A few jobs on each provider, run to the end, so every provider queue has content.
-  const ids: string[] = [];
-  for (const id of [...PROVIDERS, ...PROVIDERS]) {
-    const accepted = await fetch(`${baseUrl}/v1/jobs`, {
+  // Two jobs pinned to each provider, and one on the two-target route, which also puts a
+  // delayed check in the deadlines queue.
+  const bodies = [...[...PROVIDERS, ...PROVIDERS].map((id) => ({ model: `${id}/m` })), { route: 'main' }];
+  for (const body of bodies) {
+    const accepted = await fetch(`${origin}/v1/jobs`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ACME}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: `${id}/m`, prompt: TEXT, max_tokens: 32 }),
+      body: JSON.stringify({ ...body, prompt: TEXT, max_tokens: 32 }),
     });
     expect(accepted.status).toBe(202);
-    ids.push(((await accepted.json()) as { id: string }).id);
-  }
-  for (const id of ids) {
-    const polled = await fetch(`${baseUrl}/v1/jobs/${id}?wait=10`, {
-      headers: { authorization: `Bearer ${ACME}` },
-    });
-    expect(((await polled.json()) as { status: string }).status).toBe('succeeded');
   }
 
   browser = await chromium.launch({
@@ -97,51 +94,113 @@ afterAll(async () => {
   await deleteKeys(prefix);
 });
 
+/** A browser context in which only the app answers: other hosts (Google Fonts) fail at once. */
+async function newContext(options: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  await context.route(
+    (url) => url.origin !== origin,
+    (route) => route.abort('blockedbyclient'),
+  );
+  return context;
+}
+
+/** Records failed requests and error responses for the board's own URLs (page, API, assets). */
+function watchOwnRequests(page: Page): string[] {
+  const failures: string[] = [];
+  const own = (url: string) => url.startsWith(`${origin}${BOARD}`);
+  page.on('requestfailed', (request) => {
+    if (own(request.url())) failures.push(`${request.url()}: ${request.failure()?.errorText}`);
+  });
+  page.on('response', (response) => {
+    if (own(response.url()) && response.status() >= 400) {
+      failures.push(`${response.url()}: ${response.status()}`);
+    }
+  });
+  return failures;
+}
+
+/** The queue cards of the overview: each card links to `queue/<name>` and ends in "<n> Jobs". */
+const queueCard = (page: Page, name: string) =>
+  page.locator('main ul > li').filter({ has: page.locator(`a[href="${BOARD}/queue/${name}"]`) });
+
+/** Waits for the cards of these queues; if they never come, says which of the board's requests failed. */
+async function waitForCards(page: Page, names: string[], failures: string[]): Promise<void> {
+  try {
+    for (const name of names) await queueCard(page, name).waitFor(WAIT);
+  } catch (error) {
+    throw new Error(`Bull Board did not render; failed requests: ${failures.join(', ') || 'none'}`, {
+      cause: error,
+    });
+  }
+}
+
 describe('Bull Board in Chromium', () => {
   it('answers 401 without the admin key', async () => {
-    expect((await fetch(`${baseUrl}/admin/queues`)).status).toBe(401);
-    expect(
-      (await fetch(`${baseUrl}/admin/queues`, { headers: { authorization: `Bearer ${ACME}` } })).status,
-    ).toBe(401);
-    const context = await browser!.newContext();
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${ACME}` },
+      { authorization: 'Bearer nope' },
+      { authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` },
+    ];
+    for (const headers of attempts) {
+      const page = await fetch(`${origin}${BOARD}`, { headers });
+      expect(page.status).toBe(401);
+      expect(page.headers.get('www-authenticate')).toMatch(/^Basic /);
+      expect(await page.text()).not.toContain('<html');
+    }
+    // Its API and assets too, not only the page.
+    expect((await fetch(`${origin}${BOARD}/api/queues`)).status).toBe(401);
+    expect((await fetch(`${origin}${BOARD}/static/images/logo.svg`)).status).toBe(401);
+  });
+
+  it('lists every queue with its jobs, its own assets all loaded', async () => {
+    const context = await newContext({ extraHTTPHeaders: { authorization: `Bearer ${ADMIN}` } });
     try {
       const page = await context.newPage();
-      const response = await page.goto(`${baseUrl}/admin/queues`, { timeout: 10_000 });
-      expect(response?.status()).toBe(401);
+      const failures = watchOwnRequests(page);
+      const response = await page.goto(`${origin}${BOARD}`, WAIT);
+      expect(response?.status()).toBe(200);
+
+      // The overview renders a card per queue once the UI has fetched /api/queues.
+      const expected = [...PROVIDER_QUEUES, 'deadlines', 'finalize', 'batch-submit', 'webhooks'];
+      await waitForCards(page, expected, failures);
+      const listed = await page.locator(`main a[href^="${BOARD}/queue/"]`).allTextContents();
+      expect(listed.sort()).toEqual([...expected].sort());
+      // The sidebar lists them too.
+      const sidebar = await page
+        .locator(`#bull-board-sidebar nav a[href^="${BOARD}/queue/"]`)
+        .allTextContents();
+      expect(sidebar.sort()).toEqual([...expected].sort());
+
+      const jobsIn = async (name: string) => {
+        const text = await queueCard(page, name)
+          .getByText(/^\d+ Jobs?$/)
+          .textContent(WAIT);
+        return Number.parseInt(text ?? '', 10);
+      };
+      for (const name of PROVIDER_QUEUES) expect(await jobsIn(name)).toBeGreaterThanOrEqual(2);
+      expect((await jobsIn(PROVIDER_QUEUES[0]!)) + (await jobsIn(PROVIDER_QUEUES[1]!))).toBe(5);
+      expect(await jobsIn('deadlines')).toBe(1);
+      expect(await jobsIn('webhooks')).toBe(0);
+
+      await page.waitForLoadState('networkidle', WAIT);
+      await mkdir('artifacts', { recursive: true });
+      await page.screenshot({ path: 'artifacts/bull-board.png', fullPage: true });
+      expect(failures).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
-  it('renders every queue with its own assets loaded', async () => {
-    const context = await browser!.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${ADMIN}` },
-      viewport: { width: 1280, height: 900 },
-    });
-    // Only the app is reachable from here: anything else (Google Fonts) is refused at once
-    // instead of waiting for a network this machine does not have.
-    await context.route(
-      (url) => url.origin !== baseUrl,
-      (route) => route.abort('blockedbyclient'),
-    );
-    const failures: string[] = [];
-    const own = (url: string) => url.startsWith(`${baseUrl}/admin/queues`);
+  it('accepts basic auth with the admin key as password', async () => {
+    const context = await newContext({ httpCredentials: { username: 'admin', password: ADMIN } });
     try {
       const page = await context.newPage();
-      page.on('requestfailed', (request) => {
-        if (own(request.url())) failures.push(`${request.url()}: ${request.failure()?.errorText}`);
-      });
-      page.on('response', (response) => {
-        if (own(response.url()) && response.status() >= 400) {
-          failures.push(`${response.url()}: ${response.status()}`);
-        }
-      });
-      const response = await page.goto(`${baseUrl}/admin/queues`, { timeout: 10_000 });
-      expect(response?.status()).toBe(200);
-      await page.waitForLoadState('networkidle', { timeout: 10_000 });
-      console.log(await page.content());
-      await mkdir('artifacts', { recursive: true });
-      await page.screenshot({ path: 'artifacts/bull-board.png', fullPage: true });
+      const failures = watchOwnRequests(page);
+      expect((await page.goto(`${origin}${BOARD}`, WAIT))?.status()).toBe(200);
+      await waitForCards(page, [...PROVIDER_QUEUES, 'webhooks'], failures);
+      await page.waitForLoadState('networkidle', WAIT);
+      // Chromium answers the 401 challenge itself: the page sees only the authorized answers.
       expect(failures).toEqual([]);
     } finally {
       await context.close();
