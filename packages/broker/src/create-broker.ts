@@ -6,14 +6,7 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
-import {
-  type Attempt,
-  type Job,
-  type JobRequest,
-  type PlanTarget,
-  type Priority,
-  TERMINAL_STATUSES,
-} from './job.ts';
+import type { Attempt, Job, JobRequest, PlanTarget, Priority } from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { type PlanChecks, planRoute } from './plan-route.ts';
@@ -79,8 +72,11 @@ export interface BrokerInternals extends Broker {
   moveOn(job: Job, from: number, attempt?: Attempt): Promise<void>;
   /** Makes sure the BullMQ job for the job's current target exists (after a crash mid-move). */
   enqueue(job: Job, target: number): Promise<void>;
-  /** Queues the follow-ups of a terminal job (idempotent); call after every terminal transition. */
-  afterTerminal(jobId: string): Promise<void>;
+  /**
+   * Queues the follow-ups of a job that just became terminal (idempotent); call after every
+   * terminal transition. Callback URL and batch never change, so the caller's copy will do.
+   */
+  afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void>;
   readonly onTerminal?: (job: Job) => Promise<void>;
 }
 
@@ -242,7 +238,7 @@ export function createBroker(options: BrokerOptions): Broker {
         },
         attempt,
       });
-      await afterTerminal(job.id);
+      await afterTerminal(job);
       return;
     }
     const moved = await store.transition(job.id, {
@@ -255,15 +251,14 @@ export function createBroker(options: BrokerOptions): Broker {
     if (moved.applied || moved.target === next) await enqueue(job, next);
   }
 
-  async function afterTerminal(jobId: string): Promise<void> {
-    if (!options.onTerminal) return;
-    const job = await store.get(jobId);
-    if (!job || !TERMINAL_STATUSES.has(job.status) || (!job.callback_url && !job.batch_id)) return;
+  async function afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void> {
+    // The finalize worker checks the job is terminal before acting on it.
+    if (!options.onTerminal || (!job.callback_url && !job.batch_id)) return;
     await queue(keys.finalizeQueue).add(
       'finalize',
-      { id: jobId },
+      { id: job.id },
       {
-        jobId: `${jobId}-final`,
+        jobId: `${job.id}-final`,
         attempts: 10,
         backoff: { type: 'exponential', delay: 1_000 },
         removeOnComplete: true,
@@ -404,7 +399,7 @@ export function createBroker(options: BrokerOptions): Broker {
         },
       });
       if (result.applied) {
-        await afterTerminal(id);
+        await afterTerminal(job);
         await redis.publish(keys.cancellations, id);
         const planned = job.plan[job.target];
         if (planned) {

@@ -59,7 +59,8 @@ async function failInternally(broker: BrokerInternals, queued: QueuedJob, error:
       }),
     },
   });
-  if (result.applied) await broker.afterTerminal(queued.id);
+  const job = result.applied ? await broker.store.get(queued.id) : undefined;
+  if (job) await broker.afterTerminal(job);
 }
 
 /** Runs the broker's `onTerminal` for finished jobs, retried by BullMQ until it succeeds. */
@@ -126,7 +127,7 @@ async function runAttempt(
   const job = await broker.store.get(id);
   if (!job) return;
   // Terminal already: make sure its follow-ups were queued (a worker may have died in between).
-  if (TERMINAL_STATUSES.has(job.status)) return broker.afterTerminal(id);
+  if (TERMINAL_STATUSES.has(job.status)) return broker.afterTerminal(job);
   // A worker died between moving the job on and enqueueing it on its next target: finish the move.
   if (job.target > target) return broker.enqueue(job, job.target);
   if (job.target < target) return;
@@ -253,7 +254,7 @@ async function runAttempt(
     },
     attempt: attemptOf(planned, 'succeeded', startedAt, finishedAt),
   });
-  await broker.afterTerminal(id);
+  await broker.afterTerminal(job);
 }
 
 async function handleFailure(
@@ -312,7 +313,7 @@ async function handleFailure(
       },
       attempt,
     });
-    return broker.afterTerminal(job.id);
+    return broker.afterTerminal(job);
   }
   if (decision.action === 'move') return broker.moveOn(job, target, attempt);
 

@@ -1,4 +1,4 @@
-import type { Batches } from '@switchyard/batches';
+import { BATCH_STATUSES, type Batches } from '@switchyard/batches';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
@@ -41,16 +41,7 @@ const BatchObject = z
     errors: z.unknown().nullable(),
     input_file_id: z.string(),
     completion_window: z.string(),
-    status: z.enum([
-      'validating',
-      'failed',
-      'in_progress',
-      'finalizing',
-      'completed',
-      'expired',
-      'cancelling',
-      'cancelled',
-    ]),
+    status: z.enum(BATCH_STATUSES),
     output_file_id: z.string().nullable(),
     error_file_id: z.string().nullable(),
     created_at: z.number(),

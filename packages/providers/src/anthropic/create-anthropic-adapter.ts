@@ -1,7 +1,6 @@
-import type { GenerateRequest, GenerateResult, ProviderAdapter } from '@switchyard/spec';
+import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
 import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
-import { parseRateLimitHeaders } from '../shared/parse-rate-limit-headers.ts';
-import { postJson } from '../shared/post-json.ts';
+import { createHttpAdapter } from '../shared/create-http-adapter.ts';
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages.ts';
 import { mapAnthropicError } from './map-anthropic-error.ts';
 import { parseAnthropicMessage } from './parse-anthropic-message.ts';
@@ -21,29 +20,15 @@ export function createAnthropicAdapter(options: AdapterOptions): ProviderAdapter
     ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}),
   };
 
-  return {
-    id: options.id,
+  return createHttpAdapter({
+    ...options,
     kind: 'anthropic',
-    async generate(request: GenerateRequest): Promise<GenerateResult> {
-      const response = await postJson({
-        provider: options.id,
-        url,
-        headers,
-        body: toRequestBody(request),
-        timeoutMs: request.timeoutMs ?? options.timeoutMs,
-        signal: request.signal,
-        fetch: options.fetch,
-      });
-      const context = {
-        provider: options.id,
-        apiKey: options.apiKey,
-        response,
-        rateLimit: parseRateLimitHeaders(response.headers, response.receivedAt),
-      };
-      if (response.status < 200 || response.status > 299) throw mapAnthropicError(context);
-      return parseAnthropicMessage(context, request);
-    },
-  };
+    headers,
+    url: () => url,
+    toRequestBody,
+    mapError: mapAnthropicError,
+    parse: parseAnthropicMessage,
+  });
 }
 
 function toRequestBody(request: GenerateRequest): Record<string, unknown> {

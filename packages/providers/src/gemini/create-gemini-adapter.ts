@@ -1,7 +1,6 @@
-import type { GenerateRequest, GenerateResult, ProviderAdapter } from '@switchyard/spec';
+import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
 import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
-import { parseRateLimitHeaders } from '../shared/parse-rate-limit-headers.ts';
-import { postJson } from '../shared/post-json.ts';
+import { createHttpAdapter } from '../shared/create-http-adapter.ts';
 import { convertToGeminiContents } from './convert-to-gemini-contents.ts';
 import { mapGeminiError } from './map-gemini-error.ts';
 import { parseGeminiResponse } from './parse-gemini-response.ts';
@@ -20,30 +19,18 @@ export function createGeminiAdapter(options: AdapterOptions): ProviderAdapter {
     ...(options.apiKey ? { 'x-goog-api-key': options.apiKey } : {}),
   };
 
-  return {
-    id: options.id,
+  return createHttpAdapter({
+    ...options,
     kind: 'gemini',
-    async generate(request: GenerateRequest): Promise<GenerateResult> {
+    headers,
+    url: (request) => {
       const model = encodeURIComponent(request.model.replace(/^models\//, ''));
-      const response = await postJson({
-        provider: options.id,
-        url: `${baseUrl}/models/${model}:generateContent`,
-        headers,
-        body: toRequestBody(request),
-        timeoutMs: request.timeoutMs ?? options.timeoutMs,
-        signal: request.signal,
-        fetch: options.fetch,
-      });
-      const context = {
-        provider: options.id,
-        apiKey: options.apiKey,
-        response,
-        rateLimit: parseRateLimitHeaders(response.headers, response.receivedAt),
-      };
-      if (response.status < 200 || response.status > 299) throw mapGeminiError(context);
-      return parseGeminiResponse(context, request);
+      return `${baseUrl}/models/${model}:generateContent`;
     },
-  };
+    toRequestBody,
+    mapError: mapGeminiError,
+    parse: parseGeminiResponse,
+  });
 }
 
 function toRequestBody(request: GenerateRequest): Record<string, unknown> {

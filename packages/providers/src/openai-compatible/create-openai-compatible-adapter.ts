@@ -1,7 +1,6 @@
-import type { GenerateRequest, GenerateResult, ProviderAdapter } from '@switchyard/spec';
+import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
 import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
-import { parseRateLimitHeaders } from '../shared/parse-rate-limit-headers.ts';
-import { postJson } from '../shared/post-json.ts';
+import { createHttpAdapter } from '../shared/create-http-adapter.ts';
 import { convertToOpenAIMessages } from './convert-to-openai-messages.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
@@ -19,29 +18,15 @@ export function createOpenAICompatibleAdapter(options: AdapterOptions): Provider
     ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
   };
 
-  return {
-    id: options.id,
+  return createHttpAdapter({
+    ...options,
     kind: 'openai',
-    async generate(request: GenerateRequest): Promise<GenerateResult> {
-      const response = await postJson({
-        provider: options.id,
-        url,
-        headers,
-        body: toRequestBody(request),
-        timeoutMs: request.timeoutMs ?? options.timeoutMs,
-        signal: request.signal,
-        fetch: options.fetch,
-      });
-      const context = {
-        provider: options.id,
-        apiKey: options.apiKey,
-        response,
-        rateLimit: parseRateLimitHeaders(response.headers, response.receivedAt),
-      };
-      if (response.status < 200 || response.status > 299) throw mapOpenAIError(context);
-      return parseOpenAICompletion(context, request);
-    },
-  };
+    headers,
+    url: () => url,
+    toRequestBody,
+    mapError: mapOpenAIError,
+    parse: parseOpenAICompletion,
+  });
 }
 
 function toRequestBody(request: GenerateRequest): Record<string, unknown> {
