@@ -6,7 +6,7 @@ import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
-import type { Attempt, Job, JobRequest, PlanTarget, Priority } from './job.ts';
+import type { Attempt, Job, JobRequest, JobStatus, PlanTarget, Priority } from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { type PlanChecks, planRoute } from './plan-route.ts';
@@ -34,6 +34,24 @@ export interface BrokerOptions {
    * finalize queue of whichever process runs workers (so a crash cannot lose it).
    */
   onTerminal?: (job: Job) => Promise<void>;
+  /** In-process observers (logs, metrics); they must not throw or block. */
+  hooks?: BrokerHooks;
+}
+
+export interface AttemptEvent {
+  job: Job;
+  attempt: Attempt;
+  /** What the broker does next: `retry` here, `move` to the next target, `fail`, or `done`. */
+  next: 'done' | 'retry' | 'move' | 'fail';
+  usage?: { inputTokens: number; outputTokens: number };
+  costUsd?: number;
+}
+
+export interface BrokerHooks {
+  /** After every recorded attempt: a provider call, or a target skipped without one. */
+  attempt?(event: AttemptEvent): void;
+  /** After a job became terminal in this process. */
+  finished?(job: Job, status: JobStatus): void;
 }
 
 export interface Broker {
@@ -78,6 +96,7 @@ export interface BrokerInternals extends Broker {
    */
   afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void>;
   readonly onTerminal?: (job: Job) => Promise<void>;
+  readonly hooks: BrokerHooks;
 }
 
 export function newJobId(): string {
@@ -238,6 +257,8 @@ export function createBroker(options: BrokerOptions): Broker {
         },
         attempt,
       });
+      if (attempt) options.hooks?.attempt?.({ job, attempt, next: 'fail' });
+      options.hooks?.finished?.(job, 'failed');
       await afterTerminal(job);
       return;
     }
@@ -248,6 +269,7 @@ export function createBroker(options: BrokerOptions): Broker {
       set: { target: String(next), tries: '0' },
       attempt,
     });
+    if (moved.applied && attempt) options.hooks?.attempt?.({ job, attempt, next: 'move' });
     if (moved.applied || moved.target === next) await enqueue(job, next);
   }
 
@@ -293,6 +315,7 @@ export function createBroker(options: BrokerOptions): Broker {
     enqueue,
     afterTerminal,
     onTerminal: options.onTerminal,
+    hooks: options.hooks ?? {},
     queue,
     estimateStartMs,
 
@@ -399,6 +422,7 @@ export function createBroker(options: BrokerOptions): Broker {
         },
       });
       if (result.applied) {
+        options.hooks?.finished?.(job, 'cancelled');
         await afterTerminal(job);
         await redis.publish(keys.cancellations, id);
         const planned = job.plan[job.target];

@@ -1,5 +1,12 @@
 export { BrokerError } from './broker-error.ts';
-export { type Broker, type BrokerOptions, createBroker, newJobId } from './create-broker.ts';
+export {
+  type AttemptEvent,
+  type Broker,
+  type BrokerHooks,
+  type BrokerOptions,
+  createBroker,
+  newJobId,
+} from './create-broker.ts';
 export { type Decision, decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
 export { estimateInputTokens } from './estimate-tokens.ts';
 export {

@@ -254,6 +254,14 @@ async function runAttempt(
     },
     attempt: attemptOf(planned, 'succeeded', startedAt, finishedAt),
   });
+  broker.hooks.attempt?.({
+    job,
+    attempt: attemptOf(planned, 'succeeded', startedAt, finishedAt),
+    next: 'done',
+    usage: result.usage,
+    costUsd: cost,
+  });
+  broker.hooks.finished?.(job, 'succeeded');
   await broker.afterTerminal(job);
 }
 
@@ -313,12 +321,15 @@ async function handleFailure(
       },
       attempt,
     });
+    broker.hooks.attempt?.({ job, attempt, next: 'fail' });
+    broker.hooks.finished?.(job, 'failed');
     return broker.afterTerminal(job);
   }
   if (decision.action === 'move') return broker.moveOn(job, target, attempt);
 
   const back = await broker.store.transition(job.id, { target, from: ['running'], to: 'queued', attempt });
   if (!back.applied) return;
+  broker.hooks.attempt?.({ job, attempt, next: 'retry' });
   if (pauseMs > 0) throw new RateLimitError();
   await queued.moveToDelayed(Date.now() + decision.delayMs, token);
   throw new DelayedError();
