@@ -8,6 +8,7 @@ import { errorHandler } from './plugins/error-handler.ts';
 import { openApi } from './plugins/openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { openAIRoutes } from './routes/openai.ts';
 import { providerRoutes } from './routes/providers.ts';
 
 /** Largest JSON body accepted (a job with long documents); file uploads have their own limit. */
@@ -42,6 +43,7 @@ export async function buildApp(
       v1.addHook('onRequest', createApiKeyAuthenticator(services.config));
       await v1.register(jobRoutes, { services });
       await v1.register(providerRoutes, { services });
+      await v1.register(openAIRoutes, { services });
       for (const routes of services.extraRoutes) await v1.register(routes, { services });
     },
     { prefix: '' },

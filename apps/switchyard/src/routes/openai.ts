@@ -1,0 +1,213 @@
+import { SENSITIVITIES, TERMINAL_STATUSES } from '@switchyard/broker';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ApiError } from '../api-error.ts';
+import type { Services } from '../create-services.ts';
+import { parseDeadline } from '../parse-deadline.ts';
+import { ErrorResponse } from '../schemas/error.ts';
+import { LIMITS } from '../schemas/job.ts';
+
+/** How long past the job's deadline the HTTP answer still waits for it. */
+const WAIT_GRACE_MS = 30_000;
+/** A failed job's error code -> the HTTP status the synchronous API answers with. */
+const FAILURE_STATUS: Record<string, number> = {
+  invalid_request: 400,
+  content_filtered: 400,
+  context_length_exceeded: 400,
+  cancelled: 499,
+  internal_error: 500,
+};
+
+const TextPart = z.object({ type: z.literal('text'), text: z.string().max(LIMITS.contentChars) });
+const ChatMessage = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant']),
+  content: z.union([z.string().max(LIMITS.contentChars), z.array(TextPart).min(1).max(100)]),
+  name: z.string().max(256).optional(),
+});
+
+/**
+ * OpenAI's chat completion request, as far as it maps onto a job. Unknown fields are ignored
+ * (SDKs send many); fields that would change the answer and are not supported are refused.
+ */
+const ChatCompletionBody = z
+  .object({
+    model: z.string().min(1).max(256).meta({ description: 'A route name, or provider/model.' }),
+    messages: z.array(ChatMessage).min(1).max(LIMITS.messages),
+    max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().optional(),
+    max_completion_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().gt(0).max(1).nullable().optional(),
+    stop: z
+      .union([z.string().min(1), z.array(z.string().min(1)).max(LIMITS.stopSequences)])
+      .nullable()
+      .optional(),
+    n: z.literal(1).nullable().optional().meta({ description: 'Only 1.' }),
+    stream: z.boolean().nullable().optional(),
+    tools: z.array(z.unknown()).max(0, 'tools are not supported').optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional(),
+    sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Switchyard extension.' }),
+    deadline: z.string().max(64).optional().meta({ description: 'Switchyard extension: RFC 3339 or "90s".' }),
+  })
+  .meta({ id: 'ChatCompletionRequest' });
+
+const ChatCompletion = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number(),
+        message: z.object({ role: z.literal('assistant'), content: z.string(), refusal: z.null() }),
+        finish_reason: z.string(),
+        logprobs: z.null(),
+      }),
+    ),
+    usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }),
+  })
+  .meta({ id: 'ChatCompletion' });
+
+const ModelList = z.object({
+  object: z.literal('list'),
+  data: z.array(
+    z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() }),
+  ),
+});
+
+/** OpenAI's finish reasons: `content_filter` and `length` pass through, anything else is `stop`. */
+function openAIFinishReason(reason: string): string {
+  return reason === 'length' || reason === 'content_filter' || reason === 'tool_calls' ? reason : 'stop';
+}
+
+/**
+ * The OpenAI-compatible synchronous API: the same queues, quotas, fallback, deadlines and
+ * privacy as every job (interactive priority), answered when the job ends.
+ */
+export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const { broker, config } = services;
+
+  app.post(
+    '/v1/chat/completions',
+    {
+      schema: {
+        summary: 'OpenAI-compatible chat completion, run as an interactive job',
+        body: ChatCompletionBody,
+        response: { 200: ChatCompletion, 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (body.stream) {
+        throw new ApiError(
+          400,
+          'unsupported_parameter',
+          'stream: true is not supported yet; send stream: false',
+          {
+            field: 'stream',
+          },
+        );
+      }
+      const deadline = body.deadline === undefined ? undefined : parseDeadline(body.deadline);
+      if (body.deadline !== undefined && (deadline === undefined || deadline <= Date.now())) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          'deadline must be a future RFC 3339 time or a duration like 90s',
+          {
+            field: 'deadline',
+          },
+        );
+      }
+      const job = await broker.submit({
+        tenant: request.tenant,
+        route: body.model,
+        messages: body.messages.map((message) => ({
+          role: message.role === 'developer' ? 'system' : message.role,
+          content:
+            typeof message.content === 'string'
+              ? message.content
+              : message.content.map((part) => part.text).join(''),
+        })),
+        maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
+        temperature: body.temperature ?? undefined,
+        topP: body.top_p ?? undefined,
+        stop: body.stop == null ? undefined : typeof body.stop === 'string' ? [body.stop] : body.stop,
+        sensitivity: body.sensitivity,
+        priority: 'interactive',
+        deadline,
+        metadata: body.metadata ?? undefined,
+      });
+      reply.header('x-switchyard-job-id', job.id);
+
+      // A client that goes away no longer wants the answer: cancel its job. (The response's
+      // `close` before it finished is the disconnect; the request's fires once its body is read.)
+      let answered = false;
+      reply.raw.once('close', () => {
+        if (!answered && !reply.raw.writableFinished) void broker.cancel(job.id);
+      });
+      const done = await broker.waitFor(job.id, Math.max(0, job.deadline - Date.now()) + WAIT_GRACE_MS);
+      answered = true;
+      if (!done || !TERMINAL_STATUSES.has(done.status)) {
+        throw new ApiError(
+          504,
+          'deadline_exceeded',
+          `Job ${job.id} did not finish by its deadline; poll /v1/jobs/${job.id}`,
+        );
+      }
+      if (done.status !== 'succeeded' || !done.result) {
+        const code = done.error?.code ?? 'failed';
+        throw new ApiError(FAILURE_STATUS[code] ?? 502, code, done.error?.message ?? 'The job failed', {
+          job_id: done.id,
+          attempts: done.attempts,
+        });
+      }
+      const { result } = done;
+      return {
+        id: `chatcmpl-${done.id}`,
+        object: 'chat.completion' as const,
+        created: Math.floor(Date.parse(done.created_at) / 1000),
+        model: `${result.provider}/${result.model}`,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant' as const, content: result.content, refusal: null },
+            finish_reason: openAIFinishReason(result.finish_reason),
+            logprobs: null,
+          },
+        ],
+        usage: {
+          prompt_tokens: result.usage.input_tokens,
+          completion_tokens: result.usage.output_tokens,
+          total_tokens: result.usage.input_tokens + result.usage.output_tokens,
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/v1/models',
+    {
+      schema: { summary: 'Routes and provider/model pairs, as OpenAI models', response: { 200: ModelList } },
+    },
+    async () => ({
+      object: 'list' as const,
+      data: [
+        ...Object.keys(config.routes).map((id) => ({
+          id,
+          object: 'model' as const,
+          created: 0,
+          owned_by: 'switchyard',
+        })),
+        ...config.providers.flatMap((provider) =>
+          provider.models.map((model) => ({
+            id: `${provider.id}/${model.name}`,
+            object: 'model' as const,
+            created: 0,
+            owned_by: provider.id,
+          })),
+        ),
+      ],
+    }),
+  );
+};
