@@ -84,7 +84,10 @@ function configOf(
   };
 }
 
-async function startBroker(raw: ReturnType<typeof configOf>, options: { workers?: boolean } = {}) {
+async function startBroker(
+  raw: ReturnType<typeof configOf> & { privacy?: unknown },
+  options: { workers?: boolean } = {},
+) {
   const broker = createBroker({
     config: parseConfig(raw, {}),
     lockDurationMs: 2_000,
@@ -297,6 +300,25 @@ describe('broker core', () => {
         sensitivity: 'confidential',
       }),
     ).rejects.toMatchObject({ code: 'no_eligible_target' });
+  });
+
+  it('raises the sensitivity of a prompt with personal data, so it skips a may-train provider', async () => {
+    const free = provider('free-pii', { dataPolicy: 'may-train' });
+    const vault = provider('vault-pii', { tier: 'paid', dataPolicy: 'zero-retention' });
+    const broker = await startBroker({ ...configOf([free, vault]), privacy: { detectPersonalData: true } });
+    const [plain] = await submitMany(broker, 1);
+    const [personal] = await submitMany(broker, 1, {
+      messages: [
+        { role: 'user', content: `${TEXT} Reply to ana.silva@example.org or IBAN GB82WEST12345698765432.` },
+      ],
+    });
+    const [plainDone, personalDone] = await finish(broker, [plain!, personal!]);
+    expect(plainDone!.result?.provider).toBe(free.id);
+    expect(plainDone!.personal_data).toBeUndefined();
+    expect(personalDone!.sensitivity).toBe('confidential');
+    expect(personalDone!.personal_data).toEqual(['email', 'iban']);
+    expect(personalDone!.result?.provider).toBe(vault.id);
+    expect((await simulator.stats(free.id)).requests).toBe(1);
   });
 
   it('spills jobs from a slow free provider to a paid one before their deadline', async () => {

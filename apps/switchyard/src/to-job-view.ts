@@ -18,6 +18,7 @@ export function toJobView(job: Job, deliveries?: unknown[]): z.infer<typeof JobV
     ...(job.callback_url ? { callback_url: job.callback_url } : {}),
     ...(deliveries && deliveries.length > 0 ? { deliveries: deliveries as Record<string, unknown>[] } : {}),
     ...(job.batch_id ? { batch_id: job.batch_id, custom_id: job.custom_id } : {}),
+    ...(job.personal_data ? { personal_data: job.personal_data } : {}),
     ...(job.metadata ? { metadata: job.metadata } : {}),
     created_at: job.created_at,
     ...(job.completed_at ? { completed_at: job.completed_at } : {}),

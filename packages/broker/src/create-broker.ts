@@ -5,8 +5,17 @@ import type { ProviderAdapter } from '@switchyard/spec';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
+import { detectPersonalData } from './detect-personal-data.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
-import type { Attempt, Job, JobRequest, JobStatus, PlanTarget, Priority } from './job.ts';
+import {
+  type Attempt,
+  type Job,
+  type JobRequest,
+  type JobStatus,
+  type PlanTarget,
+  type Priority,
+  SENSITIVITIES,
+} from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { type PlanChecks, planRoute } from './plan-route.ts';
@@ -324,7 +333,16 @@ export function createBroker(options: BrokerOptions): Broker {
         throw new BrokerError('invalid_request', 'A job needs at least one message');
       const now = Date.now();
       const priority = request.priority ?? 'interactive';
-      const sensitivity = request.sensitivity ?? 'public';
+      const personalData = config.privacy.detectPersonalData
+        ? detectPersonalData(request.messages.map((message) => message.content))
+        : [];
+      const requested = request.sensitivity ?? 'public';
+      // Personal data raises the sensitivity before routing; it never lowers it.
+      const sensitivity =
+        personalData.length > 0 &&
+        SENSITIVITIES.indexOf(config.privacy.raiseTo) > SENSITIVITIES.indexOf(requested)
+          ? config.privacy.raiseTo
+          : requested;
       const deadline = request.deadline ?? now + config.scheduling.deadlines[priority];
       const inputTokens = estimateInputTokens(request.messages);
       const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
@@ -394,6 +412,7 @@ export function createBroker(options: BrokerOptions): Broker {
         metadata: request.metadata,
         batch_id: request.batchId,
         custom_id: request.customId,
+        ...(personalData.length > 0 ? { personal_data: personalData } : {}),
         attempts: skipped,
         created_at: new Date(now).toISOString(),
       };

@@ -8,6 +8,13 @@ export {
   newJobId,
 } from './create-broker.ts';
 export { type Decision, decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
+export {
+  detectPersonalData,
+  isValidIban,
+  PERSONAL_DATA_KINDS,
+  type PersonalDataKind,
+  passesLuhn,
+} from './detect-personal-data.ts';
 export { estimateInputTokens } from './estimate-tokens.ts';
 export {
   type Attempt,

@@ -1,4 +1,5 @@
 import type { AttemptOutcome, ChatMessage, FinishReason } from '@switchyard/spec';
+import type { PersonalDataKind } from './detect-personal-data.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -84,6 +85,8 @@ export interface Job {
   metadata?: Record<string, unknown>;
   batch_id?: string;
   custom_id?: string;
+  /** Kinds of personal data found in the prompt (when detection is on); never the data. */
+  personal_data?: PersonalDataKind[];
   result?: JobResult;
   error?: JobError;
   attempts: Attempt[];

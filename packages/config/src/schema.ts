@@ -180,6 +180,14 @@ export const ConfigSchema = z
         retriesPerTarget: z.number().int().min(0).max(10).default(2),
       })
       .default({ deadlines: { interactive: 300_000, batch: 86_400_000 }, retriesPerTarget: 2 }),
+    privacy: z
+      .strictObject({
+        /** Look for emails, phone numbers, card numbers (Luhn) and IBANs in prompts. */
+        detectPersonalData: z.boolean().default(false),
+        /** The sensitivity a job with personal data is raised to (never lowered). */
+        raiseTo: z.enum(['internal', 'confidential']).default('confidential'),
+      })
+      .default({ detectPersonalData: false, raiseTo: 'confidential' }),
     results: z
       .strictObject({ retention: durationMs.default(7 * 86_400_000) })
       .transform(({ retention }) => ({ retentionMs: retention }))

@@ -97,6 +97,9 @@ export const jobRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
       });
       if (job.tenant !== tenant)
         throw new ApiError(409, 'idempotency_key_reused', 'This job id belongs elsewhere');
+      // The label is logged, the data never.
+      if (job.personal_data)
+        request.log.info({ job: job.id, personal_data: job.personal_data }, 'personal data');
       return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(toJobView(job));
     },
   );

@@ -1,4 +1,4 @@
-import { PRIORITIES, SENSITIVITIES } from '@switchyard/broker';
+import { PERSONAL_DATA_KINDS, PRIORITIES, SENSITIVITIES } from '@switchyard/broker';
 import { ATTEMPT_OUTCOMES } from '@switchyard/spec';
 import { z } from 'zod';
 
@@ -108,6 +108,7 @@ export const JobView = z
     deliveries: z.array(z.record(z.string(), z.unknown())).optional(),
     batch_id: z.string().optional(),
     custom_id: z.string().optional(),
+    personal_data: z.array(z.enum(PERSONAL_DATA_KINDS)).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
     created_at: z.string(),
     completed_at: z.string().optional(),
