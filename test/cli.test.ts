@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '@switchyard/app/app';
+import { createServices, type Services } from '@switchyard/app/services';
+import { parseConfig } from '@switchyard/config';
+import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatProgress } from '../apps/cli/src/progress-bar.ts';
+import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+
+// The `switchyard` CLI as a child process, against the real app over the provider simulator.
+
+const KEY = 'cli-key-0123456789abcdef';
+const DOCUMENTS = 12;
+const PROVIDERS = ['free-one', 'free-two'];
+const root = new URL('..', import.meta.url).pathname;
+
+let simulator: Simulator;
+let services: Services;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let api: string;
+let work: string;
+const prefix = testPrefix();
+
+function documentText(index: number): string {
+  return [
+    `Memo ${index} is about the old mill.`,
+    `The mill ground ${index * 7} sacks of grain last week.`,
+    'Its wheel needs new paddles before winter.',
+    `Worker ${index} suggested a night shift.`,
+  ].join(' ');
+}
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    providers: [
+      { id: 'free-one', format: 'openai', models: [{ name: 'm', contextWindow: 8_000 }] },
+      { id: 'free-two', format: 'gemini', models: [{ name: 'm', contextWindow: 8_000 }] },
+    ],
+  });
+  const provider = (id: string, kind: string) => ({
+    id,
+    kind,
+    baseUrl: simulator.baseUrlFor(id),
+    tier: 'free',
+    models: [{ name: 'm', contextWindow: 8_000, price: { input: 0, output: 0 } }],
+    limits: [{ requests: 100, per: '1m' }],
+    concurrency: 8,
+    timeout: '5s',
+  });
+  const config = parseConfig(
+    {
+      presets: 'off',
+      providers: [provider('free-one', 'openai'), provider('free-two', 'gemini')],
+      routes: { summarize: { targets: ['free-one/m', 'free-two/m'] } },
+      redis: { url: REDIS_URL, prefix },
+      auth: { apiKeys: [{ key: KEY, tenant: 'cli' }] },
+    },
+    {},
+  );
+  services = createServices(config);
+  await services.startWorkers();
+  app = await buildApp(services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  api = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  work = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+  await services?.close();
+  await simulator?.close();
+  await deleteKeys(prefix);
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs the CLI in a child process (asynchronously: the app serves it from this process). */
+function cli(args: string[], key = KEY): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, SWITCHYARD_URL: api, SWITCHYARD_API_KEY: key },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+it('summarizes a folder of documents: output.jsonl by file name and one summary per document', async () => {
+  const folder = join(work, 'docs');
+  const out = join(work, 'results');
+  mkdirSync(folder);
+  const names = Array.from({ length: DOCUMENTS }, (_, index) => `memo-${String(index).padStart(2, '0')}.txt`);
+  for (const [index, name] of names.entries()) writeFileSync(join(folder, name), documentText(index));
+
+  const run = await cli(['batch', folder, '--route', 'summarize', '--max-tokens', '64', '--out', out]);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toContain(`${DOCUMENTS} succeeded, 0 failed`);
+  expect(`${run.stdout}${run.stderr}`).not.toContain(KEY);
+
+  const lines = readFileSync(join(out, 'output.jsonl'), 'utf8').trim().split('\n');
+  expect(lines).toHaveLength(DOCUMENTS);
+  const ids = lines.map((line) => (JSON.parse(line) as { custom_id: string }).custom_id);
+  expect(ids.sort()).toEqual(names);
+  expect(readFileSync(join(out, 'errors.jsonl'), 'utf8')).toBe('');
+  for (const [index, name] of names.entries()) {
+    const summary = readFileSync(join(out, name.replace('.txt', '.summary.txt')), 'utf8').trim();
+    expect(summary.length).toBeGreaterThan(0);
+    for (const sentence of summary.split(/(?<=\.)\s+/)) expect(documentText(index)).toContain(sentence);
+  }
+});
+
+it('lists every provider, and answers a wrong key with exit 2 and unauthorized', async () => {
+  const table = await cli(['providers']);
+  expect(table.code, table.stderr).toBe(0);
+  for (const id of PROVIDERS) expect(table.stdout).toContain(id);
+  expect(table.stdout).toMatch(/\d+\/100 req\/1m/);
+
+  const denied = await cli(['providers'], 'not-a-valid-key');
+  expect(denied.code).toBe(2);
+  expect(denied.stderr).toContain('unauthorized');
+  expect(`${denied.stdout}${denied.stderr}`).not.toContain('not-a-valid-key');
+});
+
+it('ends a JSONL batch with a line naming an unknown route with exit 1 and that line in errors.jsonl', async () => {
+  const file = join(work, 'requests.jsonl');
+  const out = join(work, 'jsonl-results');
+  const line = (customId: string, model: string) =>
+    JSON.stringify({
+      custom_id: customId,
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model, messages: [{ role: 'user', content: documentText(1) }], max_tokens: 32 },
+    });
+  writeFileSync(
+    file,
+    `${[line('ok-1', 'summarize'), line('lost', 'no-such-route'), line('ok-2', 'summarize')].join('\n')}\n`,
+  );
+
+  const run = await cli(['batch', file, '--out', out]);
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.stderr).toContain('1 of 3 requests failed');
+  const errors = readFileSync(join(out, 'errors.jsonl'), 'utf8').trim().split('\n');
+  expect(errors).toHaveLength(1);
+  expect(JSON.parse(errors[0]!)).toMatchObject({ custom_id: 'lost', error: { code: 'unknown_route' } });
+  expect(readFileSync(join(out, 'output.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+});
+
+it('reports usage errors with exit 2, and draws the progress bar with rate and ETA', async () => {
+  const run = await cli(['batch', join(work, 'docs')]);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain('--route');
+  expect(formatProgress({ done: 30, total: 120, rate: 3, status: 'in_progress' }, 8)).toBe(
+    '[##······]  30/120 25%  3.0/s  ETA 0:30  in_progress',
+  );
+});
