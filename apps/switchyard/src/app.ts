@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Services } from './create-services.ts';
+import { metricsRoutes } from './observability/metrics-routes.ts';
 import { createApiKeyAuthenticator } from './plugins/authentication.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { errorHandler } from './plugins/error-handler.ts';
@@ -37,6 +38,7 @@ export async function buildApp(
   await app.register(openApi);
   await app.register(healthRoutes, { services });
   await app.register(bullBoard, { services });
+  await app.register(metricsRoutes, { services });
   await app.register(
     async (v1) => {
       v1.decorateRequest('tenant', '');

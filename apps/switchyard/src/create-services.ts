@@ -10,7 +10,10 @@ import type { Config } from '@switchyard/config';
 import { checkCallbackUrl, createWebhooks } from '@switchyard/webhooks';
 import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ApiError } from './api-error.ts';
+import { createObservability } from './observability/create-observability.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { fileRoutes } from './routes/files.ts';
 import { toJobView } from './to-job-view.ts';
@@ -22,6 +25,8 @@ export interface Services {
   config: Config;
   redis: Redis;
   broker: Broker;
+  /** This process's Prometheus registry, served at `/metrics`. */
+  metrics: Registry;
   /** Absent when no `webhooks.secret` is configured (callback URLs are then refused). */
   webhooks?: Webhooks;
   files: FileStore;
@@ -39,10 +44,13 @@ export interface Services {
 
 export interface ServiceOptions {
   lockDurationMs?: number;
+  /** Receives one `attempt` line per recorded attempt; without it, attempts are only counted. */
+  logger?: Logger;
 }
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const observability = createObservability({ logger: options.logger });
   const webhooks = config.webhooks.secret
     ? createWebhooks({
         redis,
@@ -50,6 +58,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
         secret: config.webhooks.secret,
         allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
         retentionMs: config.results.retentionMs,
+        onDelivery: observability.onDelivery,
       })
     : undefined;
 
@@ -68,13 +77,16 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     }
   }
 
-  const broker = createBroker({
-    config,
-    redis,
-    onTerminal,
-    lockDurationMs: options.lockDurationMs,
-    stalledIntervalMs: options.lockDurationMs,
-  });
+  const broker = observability.observeBroker(
+    createBroker({
+      config,
+      redis,
+      onTerminal,
+      lockDurationMs: options.lockDurationMs,
+      stalledIntervalMs: options.lockDurationMs,
+      hooks: observability.hooks,
+    }),
+  );
 
   const files = createFileStore({
     redis,
@@ -103,6 +115,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     config,
     redis,
     broker,
+    metrics: observability.registry,
     webhooks,
     files,
     batches,

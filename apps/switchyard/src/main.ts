@@ -8,19 +8,13 @@ import type { ChildProcess } from 'node:child_process';
 import { type Config, ConfigError, loadConfig, parseConfig } from '@switchyard/config';
 import { DEMO_PROVIDERS, type Simulator, startSimulator } from '@switchyard/provider-sim';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { createServices } from './create-services.ts';
 import { DEMO_ADMIN_KEY, DEMO_API_KEY, demoConfig } from './demo.ts';
 import { ensureRedis } from './embedded-redis.ts';
+import { createLogger } from './observability/create-logger.ts';
 
-const logger = pino({
-  base: { service: 'switchyard' },
-  redact: {
-    paths: ['*.apiKey', '*.key', '*.secret', 'req.headers.authorization', 'req.headers["x-api-key"]'],
-    censor: '[redacted]',
-  },
-});
+const logger = createLogger();
 const ROLES = ['all', 'api', 'worker'] as const;
 type Role = (typeof ROLES)[number];
 
@@ -76,6 +70,7 @@ async function main(): Promise<void> {
 
   const services = createServices(config, {
     lockDurationMs: Number(process.env.SWITCHYARD_LOCK_DURATION_MS ?? 30_000),
+    logger,
   });
   if (role !== 'api') await services.startWorkers();
   let app: FastifyInstance | undefined;
@@ -115,6 +110,7 @@ async function main(): Promise<void> {
         `  API         ${base}/v1`,
         `  Docs        ${base}/docs`,
         `  Bull Board  ${base}/admin/queues${demo ? `  (admin key: ${DEMO_ADMIN_KEY})` : ''}`,
+        `  Metrics     ${base}/metrics  (admin key)`,
         '',
         'Submit a summarization batch:',
         `  curl -s ${base}/v1/batches -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,

@@ -412,6 +412,7 @@ export function createBroker(options: BrokerOptions): Broker {
         metadata: request.metadata,
         batch_id: request.batchId,
         custom_id: request.customId,
+        ...(request.stream ? { stream: true } : {}),
         ...(personalData.length > 0 ? { personal_data: personalData } : {}),
         attempts: skipped,
         created_at: new Date(now).toISOString(),

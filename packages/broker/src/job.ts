@@ -30,6 +30,8 @@ export interface JobRequest {
   metadata?: Record<string, unknown>;
   /** Caller-chosen id (idempotent submission); generated when absent. */
   id?: string;
+  /** Relay the answer's text as it arrives (`keys.jobStream`), for server-sent events. */
+  stream?: boolean;
   /** The batch this job belongs to, and its line's `custom_id`. */
   batchId?: string;
   customId?: string;
@@ -85,6 +87,7 @@ export interface Job {
   metadata?: Record<string, unknown>;
   batch_id?: string;
   custom_id?: string;
+  stream?: boolean;
   /** Kinds of personal data found in the prompt (when detection is on); never the data. */
   personal_data?: PersonalDataKind[];
   result?: JobResult;

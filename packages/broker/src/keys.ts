@@ -19,6 +19,8 @@ export interface Keys {
   /** Job record (hash) and its attempt log (list). */
   job(jobId: string): string;
   jobAttempts(jobId: string): string;
+  /** Redis stream of a streaming job's text deltas (`delta`), then `end`. */
+  jobStream(jobId: string): string;
   /** Idempotency key -> job id, per tenant. */
   idempotency(tenant: string, key: string): string;
   /** Pub/sub channel: job state changes (`<id> <status>`) and cancellations. */
@@ -36,6 +38,7 @@ export function createKeys(prefix: string): Keys {
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
     job: (jobId) => `${prefix}:job:{${jobId}}`,
     jobAttempts: (jobId) => `${prefix}:job:{${jobId}}:attempts`,
+    jobStream: (jobId) => `${prefix}:job:{${jobId}}:stream`,
     idempotency: (tenant, key) => `${prefix}:idempotency:${tenant}:${key}`,
     jobEvents: `${prefix}:events:jobs`,
     cancellations: `${prefix}:events:cancel`,

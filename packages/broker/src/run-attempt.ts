@@ -1,5 +1,11 @@
 import type { ProviderConfig } from '@switchyard/config';
-import { type GenerateResult, ProviderError, type RateLimitHint } from '@switchyard/spec';
+import {
+  type GenerateRequest,
+  type GenerateResult,
+  type ProviderAdapter,
+  ProviderError,
+  type RateLimitHint,
+} from '@switchyard/spec';
 import { DelayedError, type Job as QueueJob, RateLimitError, Worker } from 'bullmq';
 import type { BrokerInternals } from './create-broker.ts';
 import { decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
@@ -192,9 +198,10 @@ async function runAttempt(
   const controller = new AbortController();
   broker.running.set(id, controller);
   const startedAt = Date.now();
+  const relay = { chunks: 0 };
   let result: GenerateResult;
   try {
-    result = await broker.adapters.get(provider.id)!.generate({
+    const request = {
       model: planned.model,
       messages: job.request.messages,
       maxTokens: job.request.maxTokens,
@@ -202,12 +209,40 @@ async function runAttempt(
       topP: job.request.topP,
       stop: job.request.stop,
       signal: controller.signal,
-    });
+    };
+    const adapter = broker.adapters.get(provider.id)!;
+    result = job.stream
+      ? await relayStream(broker, job.id, adapter, request, relay)
+      : await adapter.generate(request);
   } catch (caught) {
     broker.running.delete(id);
     if (controller.signal.aborted) {
       if (limits.length > 0)
         await broker.quota.settle({ ...reservation, reservedTokens, usedTokens: inputTokens });
+      return;
+    }
+    if (relay.chunks > 0) {
+      // The client already holds part of this answer: another provider cannot continue it.
+      if (limits.length > 0)
+        await broker.quota.settle({ ...reservation, reservedTokens, usedTokens: reservedTokens });
+      const message = `the stream broke after ${relay.chunks} chunks: ${caught instanceof Error ? caught.message : String(caught)}`;
+      const failed = await broker.store.transition(id, {
+        target,
+        from: ['running'],
+        to: 'failed',
+        set: {
+          completed_at: new Date().toISOString(),
+          error: JSON.stringify({ code: 'stream_interrupted', message }),
+        },
+        attempt: attemptOf(planned, 'bad_response', startedAt, Date.now(), {
+          code: 'stream_interrupted',
+          message,
+        }),
+      });
+      if (failed.applied) {
+        broker.hooks.finished?.(job, 'failed');
+        await broker.afterTerminal(job);
+      }
       return;
     }
     const error = ProviderError.isInstance(caught)
@@ -262,7 +297,43 @@ async function runAttempt(
     costUsd: cost,
   });
   broker.hooks.finished?.(job, 'succeeded');
+  if (job.stream) await broker.redis.xadd(broker.keys.jobStream(id), '*', 'end', '1');
   await broker.afterTerminal(job);
+}
+
+/** How long a streaming job's deltas stay readable. */
+const STREAM_RETENTION_MS = 3_600_000;
+
+/**
+ * Calls the provider streaming (or, for an adapter that cannot, in one piece) and appends each
+ * delta to the job's Redis stream, where the API process that holds the client reads it.
+ */
+async function relayStream(
+  broker: BrokerInternals,
+  jobId: string,
+  adapter: ProviderAdapter,
+  request: GenerateRequest,
+  relay: { chunks: number },
+): Promise<GenerateResult> {
+  const key = broker.keys.jobStream(jobId);
+  const append = async (text: string) => {
+    await broker.redis.multi().xadd(key, '*', 'delta', text).pexpire(key, STREAM_RETENTION_MS).exec();
+    relay.chunks++;
+  };
+  if (!adapter.stream) {
+    const result = await adapter.generate(request);
+    if (result.content) await append(result.content);
+    return result;
+  }
+  for await (const event of adapter.stream(request)) {
+    if (event.type === 'done') return event.result;
+    await append(event.text);
+  }
+  throw new ProviderError({
+    outcome: 'bad_response',
+    provider: adapter.id,
+    message: 'the stream ended without a result',
+  });
 }
 
 async function handleFailure(

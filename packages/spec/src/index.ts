@@ -7,6 +7,7 @@ export type {
   GenerateResult,
   ProviderAdapter,
   ProviderKind,
+  StreamEvent,
   TokenUsage,
 } from './provider-adapter.ts';
 export { ProviderError, type ProviderErrorOptions } from './provider-error.ts';

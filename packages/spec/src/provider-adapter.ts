@@ -43,6 +43,9 @@ export interface GenerateResult {
   responseId?: string;
 }
 
+/** What a streaming call yields: text as it arrives, then the whole result. */
+export type StreamEvent = { type: 'delta'; text: string } | { type: 'done'; result: GenerateResult };
+
 /**
  * One configured provider endpoint. `generate` resolves with a result or
  * rejects with a `ProviderError`, or with `signal.reason` when the caller aborted.
@@ -51,4 +54,10 @@ export interface ProviderAdapter {
   readonly id: string;
   readonly kind: ProviderKind;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * The same call, streamed: deltas as the provider sends them, then `done` with the result
+   * (checked exactly as `generate` checks it). Failures throw a `ProviderError`, as `generate`
+   * does. Adapters without it are called with `generate`.
+   */
+  stream?(request: GenerateRequest): AsyncIterable<StreamEvent>;
 }

@@ -54,6 +54,11 @@ export interface WebhooksOptions {
   timeoutMs?: number;
   /** Deliveries one worker runs at once. */
   concurrency?: number;
+  /**
+   * In-process observer (metrics), called after each attempt is recorded. It must not block;
+   * what it throws is ignored, so an observer can never turn a delivery into a retry.
+   */
+  onDelivery?(attempt: DeliveryAttempt): void;
 }
 
 export interface Webhooks {
@@ -164,7 +169,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     const startedAt = Date.now();
     const decision = decideAfterAttempt(await attempt(data, signingSecret, startedAt));
     const lastAttempt = number >= (job.opts.attempts ?? 1);
-    await record(data.subject, {
+    const recorded: DeliveryAttempt = {
       webhook_id: data.webhookId,
       event: data.type,
       url: data.url,
@@ -179,7 +184,13 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
           : decision.action === 'retry' && !lastAttempt
             ? 'retrying'
             : 'gave_up',
-    });
+    };
+    await record(data.subject, recorded);
+    try {
+      options.onDelivery?.(recorded);
+    } catch {
+      // An observer's failure is its own: the attempt is recorded and decided already.
+    }
     if (decision.action === 'stop') throw new UnrecoverableError(decision.error);
     if (decision.action === 'retry') throw new RetryableDeliveryError(decision.error, decision.retryAfterMs);
   }

@@ -50,7 +50,7 @@ export interface JobStore {
 }
 
 /** Hash fields that hold JSON. */
-const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error', 'personal_data'] as const;
+const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error', 'personal_data', 'stream'] as const;
 const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 
 export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs: number }): JobStore {

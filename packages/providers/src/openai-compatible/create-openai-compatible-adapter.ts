@@ -4,6 +4,7 @@ import { createHttpAdapter } from '../shared/create-http-adapter.ts';
 import { convertToOpenAIMessages } from './convert-to-openai-messages.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
+import { streamOpenAICompletion } from './stream-openai-completion.ts';
 
 /**
  * An adapter for any Chat Completions endpoint: OpenAI, Groq, Mistral, OpenRouter,
@@ -18,7 +19,7 @@ export function createOpenAICompatibleAdapter(options: AdapterOptions): Provider
     ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
   };
 
-  return createHttpAdapter({
+  const adapter = createHttpAdapter({
     ...options,
     kind: 'openai',
     headers,
@@ -27,6 +28,11 @@ export function createOpenAICompatibleAdapter(options: AdapterOptions): Provider
     mapError: mapOpenAIError,
     parse: parseOpenAICompletion,
   });
+  return {
+    ...adapter,
+    stream: (request) =>
+      streamOpenAICompletion({ ...options, url, headers, body: toRequestBody(request) }, request),
+  };
 }
 
 function toRequestBody(request: GenerateRequest): Record<string, unknown> {
