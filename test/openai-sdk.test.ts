@@ -30,6 +30,7 @@ beforeAll(async () => {
         failures: { serverError: 1 },
       },
       { id: 'gem', format: 'gemini', models: [{ name: 'g', contextWindow: 8_000 }] },
+      { id: 'streamer', format: 'openai', models: [{ name: 's', contextWindow: 8_000 }] },
     ],
   });
   const config = parseConfig(
@@ -47,6 +48,12 @@ beforeAll(async () => {
           kind: 'gemini',
           baseUrl: simulator.baseUrlFor('gem'),
           models: [{ name: 'g', contextWindow: 8_000 }],
+        },
+        {
+          id: 'streamer',
+          kind: 'openai',
+          baseUrl: simulator.baseUrlFor('streamer'),
+          models: [{ name: 's', contextWindow: 8_000 }],
         },
       ],
       routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
@@ -99,7 +106,47 @@ describe('the openai SDK against Switchyard', () => {
     expect(completion.model).toBe('gem/g');
     const models = [];
     for await (const model of client.models.list()) models.push(model.id);
-    expect(models).toEqual(['summarize', 'broken/m', 'gem/g']);
+    expect(models).toEqual(['summarize', 'broken/m', 'gem/g', 'streamer/s']);
+  });
+
+  it('streams a completion as server-sent chunks, the same text as without streaming', async () => {
+    const messages = [{ role: 'user' as const, content: `${TEXT} ${TEXT.toUpperCase()}` }];
+    const whole = await client.chat.completions.create({ model: 'streamer/s', messages, max_tokens: 60 });
+    const stream = await client.chat.completions.create({
+      model: 'streamer/s',
+      messages,
+      max_tokens: 60,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let chunks = 0;
+    let finishReason: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta?.content ?? '';
+      finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(whole.choices[0]!.message.content);
+    expect(chunks).toBeGreaterThan(3);
+    expect(finishReason).toBe('stop');
+    expect(usage?.total_tokens).toBe(whole.usage!.total_tokens);
+  });
+
+  it('falls back when a stream fails before its first token', async () => {
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'summarize', messages: [{ role: 'user', content: TEXT }], stream: true })
+      .withResponse();
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(TEXT).toContain(text.split('. ')[0]!);
+    const jobId = response.headers.get('x-switchyard-job-id')!;
+    expect((await services.broker.get(jobId))?.attempts.map((attempt) => attempt.outcome)).toEqual([
+      'server_error',
+      'succeeded',
+    ]);
   });
 
   it('surfaces errors as OpenAI SDK errors with Switchyard codes', async () => {

@@ -1,4 +1,5 @@
-import { SENSITIVITIES, TERMINAL_STATUSES } from '@switchyard/broker';
+import { type Job, SENSITIVITIES, TERMINAL_STATUSES } from '@switchyard/broker';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
@@ -43,6 +44,7 @@ const ChatCompletionBody = z
       .optional(),
     n: z.literal(1).nullable().optional().meta({ description: 'Only 1.' }),
     stream: z.boolean().nullable().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
     tools: z.array(z.unknown()).max(0, 'tools are not supported').optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional(),
     sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Switchyard extension.' }),
@@ -80,6 +82,128 @@ function openAIFinishReason(reason: string): string {
   return reason === 'length' || reason === 'content_filter' || reason === 'tool_calls' ? reason : 'stop';
 }
 
+const textOf = (parts: { text: string }[]) => parts.map((part) => part.text).join('');
+
+/** The result of a finished job, or the ApiError its failure (or lateness) answers with. */
+function resultOf(done: Job | undefined, id: string): NonNullable<Job['result']> {
+  if (!done || !TERMINAL_STATUSES.has(done.status)) {
+    throw new ApiError(
+      504,
+      'deadline_exceeded',
+      `Job ${id} did not finish by its deadline; poll /v1/jobs/${id}`,
+    );
+  }
+  if (done.status !== 'succeeded' || !done.result) {
+    const code = done.error?.code ?? 'failed';
+    throw new ApiError(FAILURE_STATUS[code] ?? 502, code, done.error?.message ?? 'The job failed', {
+      job_id: done.id,
+      attempts: done.attempts,
+    });
+  }
+  return done.result;
+}
+
+const usageOf = (result: NonNullable<Job['result']>) => ({
+  prompt_tokens: result.usage.input_tokens,
+  completion_tokens: result.usage.output_tokens,
+  total_tokens: result.usage.input_tokens + result.usage.output_tokens,
+});
+
+/**
+ * `stream: true`: relays the job's deltas, which the worker running it appends to a Redis
+ * stream, as OpenAI `chat.completion.chunk` server-sent events. Headers go out with the first
+ * delta, so a job that fails before any text still answers with a plain JSON error — and a
+ * provider stream that breaks before its first token has fallen back like any failed attempt.
+ */
+async function relayAsEvents(services: Services, job: Job, reply: FastifyReply, includeUsage: boolean) {
+  const { broker } = services;
+  const reader = services.redis.duplicate();
+  const key = broker.keys.jobStream(job.id);
+  const id = `chatcmpl-${job.id}`;
+  const created = Math.floor(Date.parse(job.created_at) / 1000);
+  const giveUpAt = job.deadline + WAIT_GRACE_MS;
+  let model = job.route;
+  let started = false;
+  let finished = false;
+  const chunk = (delta: Record<string, string>, finishReason: string | null = null) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+  });
+  const send = (data: unknown) =>
+    reply.raw.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  const start = () => {
+    if (started) return;
+    started = true;
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-switchyard-job-id': job.id,
+    });
+    send(chunk({ role: 'assistant', content: '' }));
+  };
+  const end = () => {
+    finished = true;
+    reply.raw.end();
+    return reply;
+  };
+  // A client that goes away no longer wants the answer: cancel its job.
+  reply.raw.once('close', () => {
+    if (!finished) void broker.cancel(job.id);
+  });
+
+  try {
+    let lastId = '0';
+    for (;;) {
+      const entries = await reader.xread('BLOCK', 250, 'STREAMS', key, lastId);
+      let ended = false;
+      for (const [, messages] of entries ?? []) {
+        for (const [entryId, fields] of messages) {
+          lastId = entryId;
+          if (fields[0] === 'delta') {
+            start();
+            send(chunk({ content: fields[1] ?? '' }));
+          } else if (fields[0] === 'end') {
+            ended = true;
+          }
+        }
+      }
+      if (!ended && !entries) {
+        const current = await broker.get(job.id);
+        const terminal = current !== undefined && TERMINAL_STATUSES.has(current.status);
+        if (!terminal && Date.now() < giveUpAt) continue;
+        if (current?.status === 'succeeded') {
+          // Finished, and every delta was read above: only the `end` marker is missing.
+          ended = true;
+        } else if (!started) {
+          finished = true;
+          resultOf(current, job.id);
+        } else {
+          send({
+            error: current?.error ?? { code: 'deadline_exceeded', message: 'The job did not finish in time' },
+          });
+          return end();
+        }
+      }
+      if (ended) {
+        const result = resultOf(await broker.get(job.id), job.id);
+        start();
+        model = `${result.provider}/${result.model}`;
+        send(chunk({}, openAIFinishReason(result.finish_reason)));
+        if (includeUsage) send({ ...chunk({}), choices: [], usage: usageOf(result) });
+        send('[DONE]');
+        return end();
+      }
+    }
+  } finally {
+    reader.disconnect();
+  }
+}
+
 /**
  * The OpenAI-compatible synchronous API: the same queues, quotas, fallback, deadlines and
  * privacy as every job (interactive priority), answered when the job ends.
@@ -98,36 +222,18 @@ export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     },
     async (request, reply) => {
       const body = request.body;
-      if (body.stream) {
-        throw new ApiError(
-          400,
-          'unsupported_parameter',
-          'stream: true is not supported yet; send stream: false',
-          {
-            field: 'stream',
-          },
-        );
-      }
       const deadline = body.deadline === undefined ? undefined : parseDeadline(body.deadline);
       if (body.deadline !== undefined && (deadline === undefined || deadline <= Date.now())) {
-        throw new ApiError(
-          400,
-          'invalid_request',
-          'deadline must be a future RFC 3339 time or a duration like 90s',
-          {
-            field: 'deadline',
-          },
-        );
+        throw new ApiError(400, 'invalid_request', 'deadline must be a future time or a duration like 90s', {
+          field: 'deadline',
+        });
       }
       const job = await broker.submit({
         tenant: request.tenant,
         route: body.model,
         messages: body.messages.map((message) => ({
           role: message.role === 'developer' ? 'system' : message.role,
-          content:
-            typeof message.content === 'string'
-              ? message.content
-              : message.content.map((part) => part.text).join(''),
+          content: typeof message.content === 'string' ? message.content : textOf(message.content),
         })),
         maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
         temperature: body.temperature ?? undefined,
@@ -137,8 +243,11 @@ export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
         priority: 'interactive',
         deadline,
         metadata: body.metadata ?? undefined,
+        stream: body.stream === true,
       });
       reply.header('x-switchyard-job-id', job.id);
+      if (body.stream)
+        return relayAsEvents(services, job, reply, body.stream_options?.include_usage === true);
 
       // A client that goes away no longer wants the answer: cancel its job. (The response's
       // `close` before it finished is the disconnect; the request's fires once its body is read.)
@@ -148,25 +257,11 @@ export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       });
       const done = await broker.waitFor(job.id, Math.max(0, job.deadline - Date.now()) + WAIT_GRACE_MS);
       answered = true;
-      if (!done || !TERMINAL_STATUSES.has(done.status)) {
-        throw new ApiError(
-          504,
-          'deadline_exceeded',
-          `Job ${job.id} did not finish by its deadline; poll /v1/jobs/${job.id}`,
-        );
-      }
-      if (done.status !== 'succeeded' || !done.result) {
-        const code = done.error?.code ?? 'failed';
-        throw new ApiError(FAILURE_STATUS[code] ?? 502, code, done.error?.message ?? 'The job failed', {
-          job_id: done.id,
-          attempts: done.attempts,
-        });
-      }
-      const { result } = done;
+      const result = resultOf(done, job.id);
       return {
-        id: `chatcmpl-${done.id}`,
+        id: `chatcmpl-${job.id}`,
         object: 'chat.completion' as const,
-        created: Math.floor(Date.parse(done.created_at) / 1000),
+        created: Math.floor(Date.parse(job.created_at) / 1000),
         model: `${result.provider}/${result.model}`,
         choices: [
           {
@@ -176,11 +271,7 @@ export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
             logprobs: null,
           },
         ],
-        usage: {
-          prompt_tokens: result.usage.input_tokens,
-          completion_tokens: result.usage.output_tokens,
-          total_tokens: result.usage.input_tokens + result.usage.output_tokens,
-        },
+        usage: usageOf(result),
       };
     },
   );
