@@ -74,6 +74,8 @@ export interface Broker {
   cancel(id: string): Promise<Job | undefined>;
   /** The job once it is terminal, or as it is when `timeoutMs` passes. */
   waitFor(id: string, timeoutMs: number): Promise<Job | undefined>;
+  /** The health and budget checks route plans use (settable after creation, e.g. by the app). */
+  readonly checks: PlanChecks;
   /** Starts one worker per provider (or the listed ones) and the deadline watcher in this process. */
   startWorkers(options?: { providers?: string[] }): Promise<void>;
   queue(providerId: string): Queue;
@@ -136,6 +138,7 @@ export function createBroker(options: BrokerOptions): Broker {
     );
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
+  const checks: PlanChecks = options.checks ?? {};
   const running = new Map<string, AbortController>();
   const latencyCache = new Map<string, { value: number; readAt: number }>();
   let cancelSubscriber: Redis | undefined;
@@ -323,6 +326,7 @@ export function createBroker(options: BrokerOptions): Broker {
     moveOn,
     enqueue,
     afterTerminal,
+    checks,
     onTerminal: options.onTerminal,
     hooks: options.hooks ?? {},
     queue,
@@ -348,8 +352,8 @@ export function createBroker(options: BrokerOptions): Broker {
       const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
       const plan = planRoute(
         config,
-        { route: request.route, inputTokens, maxTokens: request.maxTokens, sensitivity },
-        options.checks,
+        { route: request.route, tenant: request.tenant, inputTokens, maxTokens: request.maxTokens, sensitivity },
+        checks,
       );
 
       let targets = plan.targets;

@@ -22,6 +22,8 @@ export interface RejectedTarget extends PlanTarget {
 
 export interface PlanRequest {
   route: string;
+  /** Whose job it is (budgets are per tenant). */
+  tenant?: string;
   inputTokens: number;
   maxTokens?: number;
   sensitivity: Sensitivity;
@@ -30,7 +32,7 @@ export interface PlanRequest {
 /** Health and budget checks come from outside the planner (circuit breakers, spend). */
 export interface PlanChecks {
   isHealthy?(provider: string): boolean;
-  budgetAllows?(provider: ProviderConfig, model: ModelConfig): boolean;
+  budgetAllows?(provider: ProviderConfig, model: ModelConfig, tenant: string | undefined): boolean;
   random?(): number;
 }
 
@@ -78,7 +80,7 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
       reject('token_limit', `about ${reservedTokens} tokens exceed a token limit of the provider`);
     } else if (checks.isHealthy && !checks.isHealthy(providerId)) {
       reject('unhealthy', 'the provider is failing health checks');
-    } else if (checks.budgetAllows && !checks.budgetAllows(provider, model)) {
+    } else if (checks.budgetAllows && !checks.budgetAllows(provider, model, request.tenant)) {
       reject('budget', 'the budget for paid providers is spent');
     } else {
       eligible.push({ target, provider, model, weight });
