@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { openAIRoutes } from './routes/openai.ts';
 import { providerRoutes } from './routes/providers.ts';
+import { usageRoutes } from './routes/usage.ts';
 
 /** Largest JSON body accepted (a job with long documents); file uploads have their own limit. */
 export const BODY_LIMIT = 8 * 1024 * 1024;
@@ -46,6 +47,7 @@ export async function buildApp(
       await v1.register(jobRoutes, { services });
       await v1.register(providerRoutes, { services });
       await v1.register(openAIRoutes, { services });
+      await v1.register(usageRoutes, { services });
       for (const routes of services.extraRoutes) await v1.register(routes, { services });
     },
     { prefix: '' },

@@ -5,7 +5,18 @@ import {
   createFileStore,
   type FileStore,
 } from '@switchyard/batches';
-import { type Broker, createBroker, type Job } from '@switchyard/broker';
+import {
+  type Broker,
+  type Budgets,
+  type CreateHealthOptions,
+  createBroker,
+  createBudgets,
+  createHealth,
+  createKeys,
+  type Health,
+  type HealthOptions,
+  type Job,
+} from '@switchyard/broker';
 import type { Config } from '@switchyard/config';
 import { checkCallbackUrl, createWebhooks } from '@switchyard/webhooks';
 import type { FastifyPluginAsync } from 'fastify';
@@ -25,12 +36,16 @@ export interface Services {
   config: Config;
   redis: Redis;
   broker: Broker;
+  /** Spend and tokens per day, tenant, provider and route; the budgets' plan check. */
+  budgets: Budgets;
   /** This process's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
   /** Absent when no `webhooks.secret` is configured (callback URLs are then refused). */
   webhooks?: Webhooks;
   files: FileStore;
   batches: Batches;
+  /** Circuit breakers per provider (route plans leave open ones out). */
+  health: Health;
   /** Refuses a callback URL the webhooks could not be sent to (ApiError 400/422). */
   checkCallbackUrl(url: string): Promise<void>;
   /** Queues besides the provider queues, for Bull Board. */
@@ -46,6 +61,8 @@ export interface ServiceOptions {
   lockDurationMs?: number;
   /** Receives one `attempt` line per recorded attempt; without it, attempts are only counted. */
   logger?: Logger;
+  /** Circuit breaker thresholds; defaults are constants (no configuration section yet). */
+  health?: Partial<HealthOptions> & Pick<CreateHealthOptions, 'onProbe'>;
 }
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
@@ -77,6 +94,20 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     }
   }
 
+  const health = createHealth({
+    redis,
+    keys: createKeys(config.redis.prefix),
+    providers: config.providers,
+    options: options.health,
+    onProbe: (providerId, result) => {
+      options.logger?.info({ provider: providerId, ...result }, 'provider probe');
+      options.health?.onProbe?.(providerId, result);
+    },
+    onError: (error) => options.logger?.warn({ err: error }, 'provider health check failed'),
+  });
+
+  const budgets = createBudgets({ redis, prefix: config.redis.prefix, config });
+
   const broker = observability.observeBroker(
     createBroker({
       config,
@@ -84,9 +115,19 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
       onTerminal,
       lockDurationMs: options.lockDurationMs,
       stalledIntervalMs: options.lockDurationMs,
-      hooks: observability.hooks,
+      hooks: {
+        ...observability.hooks,
+        attempt(event) {
+          observability.hooks.attempt?.(event);
+          health.onAttempt(event);
+          budgets.onAttempt(event);
+        },
+      },
     }),
   );
+  broker.checks.isHealthy = (providerId) => health.isHealthy(providerId);
+  broker.checks.budgetAllows = budgets.budgetAllows;
+  health.start().catch((error) => options.logger?.warn({ err: error }, 'provider health check failed'));
 
   const files = createFileStore({
     redis,
@@ -115,10 +156,12 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     config,
     redis,
     broker,
+    budgets,
     metrics: observability.registry,
     webhooks,
     files,
     batches,
+    health,
     async checkCallbackUrl(url) {
       if (!webhooks) {
         throw new ApiError(
@@ -148,12 +191,16 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     extraRoutes: [fileRoutes(files), batchRoutes(batches)],
     async startWorkers() {
       await broker.startWorkers();
+      await health.startProbes();
       await batches?.startWorkers();
       await webhooks?.startWorker();
     },
     async close() {
       await batches?.close();
+      await health.stop();
       await broker.close();
+      budgets.close();
+      await budgets.flush();
       await webhooks?.close();
       await redis.quit();
     },

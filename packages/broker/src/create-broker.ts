@@ -352,7 +352,13 @@ export function createBroker(options: BrokerOptions): Broker {
       const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
       const plan = planRoute(
         config,
-        { route: request.route, tenant: request.tenant, inputTokens, maxTokens: request.maxTokens, sensitivity },
+        {
+          route: request.route,
+          tenant: request.tenant,
+          inputTokens,
+          maxTokens: request.maxTokens,
+          sensitivity,
+        },
         checks,
       );
 

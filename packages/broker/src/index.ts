@@ -1,4 +1,5 @@
 export { BrokerError } from './broker-error.ts';
+export * from './budgets/index.ts';
 export {
   type AttemptEvent,
   type Broker,
@@ -16,6 +17,7 @@ export {
   passesLuhn,
 } from './detect-personal-data.ts';
 export { estimateInputTokens } from './estimate-tokens.ts';
+export * from './health/index.ts';
 export {
   type Attempt,
   JOB_STATUSES,

@@ -132,6 +132,20 @@ export const ApiKeySchema = z
     }
   });
 
+export const BUDGET_PERIODS = ['day', 'month'] as const;
+
+/**
+ * `{ scope: overall | { tenant }, usd, per: day | month }`: once the spend of the scope in the
+ * current UTC day or month reaches `usd`, paid targets are left out of new plans.
+ */
+export const BudgetSchema = z.strictObject({
+  scope: z.union([z.literal('overall'), z.strictObject({ tenant: z.string().min(1) })], {
+    error: "expected 'overall' or { tenant: <name> }",
+  }),
+  usd: z.number({ error: 'expected an amount in USD' }).nonnegative().finite(),
+  per: z.enum(BUDGET_PERIODS, { error: 'expected day or month' }),
+});
+
 export const ConfigSchema = z
   .strictObject({
     /** `auto`: add the presets whose key variable is set (GEMINI_API_KEY, ...); `off`: only the file. */
@@ -192,8 +206,24 @@ export const ConfigSchema = z
       .strictObject({ retention: durationMs.default(7 * 86_400_000) })
       .transform(({ retention }) => ({ retentionMs: retention }))
       .default({ retentionMs: 7 * 86_400_000 }),
+    budgets: z.array(BudgetSchema).default([]),
   })
   .superRefine((config, context) => {
+    const budgets = new Map<string, number>();
+    config.budgets.forEach((budget, index) => {
+      const scope = budget.scope === 'overall' ? 'overall' : `tenant ${budget.scope.tenant}`;
+      const key = `${scope} per ${budget.per}`;
+      const first = budgets.get(key);
+      if (first !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['budgets', index],
+          message: `duplicate budget for ${key} (also budgets[${first}])`,
+        });
+      } else {
+        budgets.set(key, index);
+      }
+    });
     const seen = new Map<string, number>();
     config.providers.forEach((provider, index) => {
       const first = seen.get(provider.id);
@@ -247,5 +277,6 @@ export type ModelConfig = ProviderConfig['models'][number];
 export type LimitConfig = ProviderConfig['limits'][number];
 export type RouteConfig = Config['routes'][string];
 export type RouteTarget = RouteConfig['targets'][number];
+export type BudgetConfig = Config['budgets'][number];
 export type Tier = (typeof TIERS)[number];
 export type DataPolicy = (typeof DATA_POLICIES)[number];

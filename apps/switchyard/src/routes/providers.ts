@@ -8,7 +8,8 @@ const ProviderView = z.object({
   kind: z.string(),
   tier: z.string(),
   data_policy: z.string(),
-  health: z.string(),
+  health: z.enum(['healthy', 'unhealthy', 'probing']),
+  health_reason: z.string().nullable(),
   concurrency: z.number(),
   models: z.array(z.object({ name: z.string(), context_window: z.number() })),
   limits: z.array(
@@ -53,12 +54,14 @@ export const providerRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
             queue.getRateLimitTtl(),
             broker.expectedLatencyMs(provider.id),
           ]);
+          const health = services.health.state(provider.id);
           return {
             id: provider.id,
             kind: provider.kind,
             tier: provider.tier,
             data_policy: provider.dataPolicy,
-            health: 'unknown',
+            health: health.status,
+            health_reason: health.reason,
             concurrency: provider.concurrency,
             models: provider.models.map((model) => ({
               name: model.name,

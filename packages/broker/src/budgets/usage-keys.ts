@@ -1,0 +1,39 @@
+/**
+ * Where usage lives in Redis. Per UTC day, one hash for everything and one per tenant; per UTC
+ * month, one hash of spend for the budgets. Fields are `<group>:<name>:<metric>` (or
+ * `total:<metric>`), names URI-encoded so that a `:` in a model or tenant name is harmless.
+ */
+export const USAGE_TTL_SECONDS = 400 * 86_400;
+
+export const METRICS = ['cost', 'ref', 'in', 'out', 'req'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export interface UsageKeys {
+  day(day: string): string;
+  tenantDay(tenant: string, day: string): string;
+  month(month: string): string;
+}
+
+export function createUsageKeys(prefix: string): UsageKeys {
+  return {
+    day: (day) => `${prefix}:usage:day:${day}`,
+    tenantDay: (tenant, day) => `${prefix}:usage:day:${day}:tenant:${encodeURIComponent(tenant)}`,
+    month: (month) => `${prefix}:usage:month:${month}`,
+  };
+}
+
+export function field(
+  group: 'total' | 'provider' | 'route' | 'tenant',
+  name: string,
+  metric: Metric,
+): string {
+  return group === 'total' ? `total:${metric}` : `${group}:${encodeURIComponent(name)}:${metric}`;
+}
+
+/** `[group, name, metric]` of a field, or undefined for a field of another shape. */
+export function parseField(text: string): [string, string, Metric] | undefined {
+  const parts = text.split(':');
+  if (parts.length === 2 && parts[0] === 'total') return ['total', '', parts[1] as Metric];
+  if (parts.length !== 3) return undefined;
+  return [parts[0]!, decodeURIComponent(parts[1]!), parts[2] as Metric];
+}
