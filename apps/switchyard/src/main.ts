@@ -13,6 +13,7 @@ import { createServices } from './create-services.ts';
 import { DEMO_ADMIN_KEY, DEMO_API_KEY, demoConfig } from './demo.ts';
 import { ensureRedis } from './embedded-redis.ts';
 import { createLogger } from './observability/create-logger.ts';
+import { startTracing } from './observability/start-tracing.ts';
 
 const logger = createLogger();
 const ROLES = ['all', 'api', 'worker'] as const;
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
     logger.fatal({ role, roles: ROLES }, 'unknown SWITCHYARD_ROLE');
     process.exit(2);
   }
+
+  const tracing = startTracing(process.env, role);
+  if (tracing) logger.info('OpenTelemetry tracing on (OTLP/HTTP)');
 
   let config: Config;
   try {
@@ -128,6 +132,7 @@ async function main(): Promise<void> {
     await app?.close();
     await services.close();
     await simulator?.close();
+    await tracing?.shutdown();
     redisChild?.kill('SIGTERM');
     logger.info('stopped');
     process.exit(0);

@@ -22,6 +22,7 @@ import { type PlanChecks, planRoute } from './plan-route.ts';
 import { LIMITER, QUEUE_PRIORITY } from './queue-settings.ts';
 import { createQuota, type Quota, type QuotaLimit } from './quota/index.ts';
 import { createDeadlineWorker, createFinalizeWorker, createProviderWorker } from './run-attempt.ts';
+import { tracer } from './tracing.ts';
 
 /** Latency assumed for a provider before any call to it has been measured. */
 const DEFAULT_LATENCY_MS = 2_000;
@@ -427,6 +428,18 @@ export function createBroker(options: BrokerOptions): Broker {
         attempts: skipped,
         created_at: new Date(now).toISOString(),
       };
+      tracer
+        .startSpan('switchyard.submit', {
+          attributes: {
+            'switchyard.job.id': job.id,
+            'switchyard.job.route': job.route,
+            'switchyard.job.priority': priority,
+            'switchyard.job.sensitivity': sensitivity,
+            'switchyard.plan.targets': targets.length,
+            'switchyard.plan.start': `${targets[start]?.provider}/${targets[start]?.model}`,
+          },
+        })
+        .end();
       if (!(await store.create(job))) {
         // Submitted before under this id: the same job, not a second one. If the first submit
         // died before enqueueing, enqueue it now (BullMQ ids are deterministic: never twice).

@@ -12,6 +12,7 @@ import { decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
 import { type Attempt, type Job, TERMINAL_STATUSES } from './job.ts';
 import { DRAIN_DELAY_S, LIMITER } from './queue-settings.ts';
+import { endSpan, tracer } from './tracing.ts';
 
 /** What a provider queue's BullMQ job carries: the rest lives in the job record. */
 export interface QueuedJob {
@@ -198,6 +199,15 @@ async function runAttempt(
   const controller = new AbortController();
   broker.running.set(id, controller);
   const startedAt = Date.now();
+  const span = tracer.startSpan('switchyard.attempt', {
+    attributes: {
+      'switchyard.job.id': id,
+      'switchyard.job.route': job.route,
+      'switchyard.provider': provider.id,
+      'switchyard.model': planned.model,
+      'switchyard.target': target,
+    },
+  });
   const relay = { chunks: 0 };
   let result: GenerateResult;
   try {
@@ -216,6 +226,7 @@ async function runAttempt(
       : await adapter.generate(request);
   } catch (caught) {
     broker.running.delete(id);
+    endSpan(span, ProviderError.isInstance(caught) ? caught.outcome : 'error', true);
     if (controller.signal.aborted) {
       if (limits.length > 0)
         await broker.quota.settle({ ...reservation, reservedTokens, usedTokens: inputTokens });
@@ -261,6 +272,11 @@ async function runAttempt(
     });
   }
   broker.running.delete(id);
+  span.setAttributes({
+    'switchyard.tokens.input': result.usage.inputTokens,
+    'switchyard.tokens.output': result.usage.outputTokens,
+  });
+  endSpan(span, 'succeeded', false);
 
   const finishedAt = Date.now();
   const usedTokens = result.usage.inputTokens + result.usage.outputTokens;

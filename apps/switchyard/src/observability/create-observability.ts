@@ -1,9 +1,7 @@
 /**
  * Logs and metrics of one process: an `attempt` log line per recorded attempt, and a
  * Prometheus registry served at `/metrics` (see docs/observability.md).
- *
- * OpenTelemetry (traces, OTLP export) is not built: there are no spans and no exporter.
- * The broker hooks and the webhooks' `onDelivery` are where it would attach.
+ * Traces are separate: the broker's spans, exported when tracing is on (start-tracing.ts).
  */
 import type { Broker, BrokerHooks } from '@switchyard/broker';
 import type { DeliveryAttempt } from '@switchyard/webhooks';
