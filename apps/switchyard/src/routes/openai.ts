@@ -246,6 +246,9 @@ export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
         stream: body.stream === true,
       });
       reply.header('x-switchyard-job-id', job.id);
+      // The label is logged, the data never.
+      if (job.personal_data)
+        request.log.info({ job: job.id, personal_data: job.personal_data }, 'personal data');
       if (body.stream)
         return relayAsEvents(services, job, reply, body.stream_options?.include_usage === true);
 
