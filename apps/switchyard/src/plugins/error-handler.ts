@@ -27,7 +27,6 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
   FST_ERR_VALIDATION: 'invalid_request',
   FST_ERR_NOT_FOUND: 'not_found',
-  FST_ERR_PARAM_TOO_LONG: 'uri_too_long',
 };
 
 /**
