@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Config, ModelConfig, ProviderConfig } from '@switchyard/config';
-import { createAdapter } from '@switchyard/providers';
 import type { ProviderAdapter } from '@switchyard/spec';
 import { Queue, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
+import { createProviderAdapters } from './create-provider-adapters.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
 import {
@@ -122,21 +122,7 @@ export function createBroker(options: BrokerOptions): Broker {
   const keys = createKeys(config.redis.prefix);
   const store = createJobStore(redis, keys, { retentionMs: config.results.retentionMs });
   const quota = createQuota(redis, keys);
-  const adapters =
-    options.adapters ??
-    new Map(
-      config.providers.map((provider) => [
-        provider.id,
-        createAdapter({
-          id: provider.id,
-          kind: provider.kind,
-          baseUrl: provider.baseUrl,
-          apiKey: provider.apiKey,
-          timeoutMs: provider.timeoutMs,
-          headers: provider.headers,
-        }),
-      ]),
-    );
+  const adapters = options.adapters ?? createProviderAdapters(config.providers);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
   const checks: PlanChecks = options.checks ?? {};

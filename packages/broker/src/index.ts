@@ -8,6 +8,7 @@ export {
   createBroker,
   newJobId,
 } from './create-broker.ts';
+export { createProviderAdapters } from './create-provider-adapters.ts';
 export { type Decision, decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
 export {
   detectPersonalData,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderConfig } from '@switchyard/config';
-import { createAdapter } from '@switchyard/providers';
 import type { ProviderAdapter } from '@switchyard/spec';
 import type { Redis } from 'ioredis';
 import type { AttemptEvent } from '../create-broker.ts';
+import { createProviderAdapters } from '../create-provider-adapters.ts';
 import type { Keys } from '../keys.ts';
 import { FINISH_PROBE, healthKeys, RECORD_CALL, START_PROBE } from './health-scripts.ts';
 
@@ -129,21 +129,7 @@ export function createHealth(input: CreateHealthOptions): Health {
   const { redis, keys, providers } = input;
   const options: HealthOptions = { ...DEFAULT_HEALTH_OPTIONS, ...input.options };
   const onError = input.onError ?? (() => {});
-  const adapters =
-    input.adapters ??
-    new Map(
-      providers.map((provider) => [
-        provider.id,
-        createAdapter({
-          id: provider.id,
-          kind: provider.kind,
-          baseUrl: provider.baseUrl,
-          apiKey: provider.apiKey,
-          timeoutMs: provider.timeoutMs,
-          headers: provider.headers,
-        }),
-      ]),
-    );
+  const adapters = input.adapters ?? createProviderAdapters(providers);
   const cache = new Map<string, Cached>();
   const probing = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
