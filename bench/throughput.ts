@@ -1,15 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { createBroker } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
-import { measureThroughput, type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { measureThroughput } from '@switchyard/provider-sim';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { writeConfig } from '../test/support/switchyard-process.ts';
 import { benchPrefix, deleteKeys, REDIS_URL } from './support/bench-prefix.ts';
-import { formatNumber, type Table } from './support/format-table.ts';
+import { formatNumber, type Table, verdict } from './support/format-table.ts';
 import { watchJobEvents } from './support/job-events.ts';
 import { runPool } from './support/run-pool.ts';
-import { addSimulatedProvider, benchConfig, MODEL, removeConfig } from './support/simulated-setup.ts';
+import {
+  benchConfig,
+  MODEL,
+  removeConfig,
+  simulatedProviderConfig,
+  switchyardProviderEntry,
+} from './support/simulated-setup.ts';
+import { startSimulatorProcess } from './support/simulator-process.ts';
 import { startWorkerProcess, workerEntryNote } from './support/start-worker-process.ts';
 
 const CONCURRENCY = 50;
@@ -32,60 +39,82 @@ interface Run {
 }
 
 /**
- * Throughput with nothing to wait for: raw BullMQ (addBulk + a no-op Worker) against
- * Switchyard end to end (submit -> provider worker -> zero-latency simulator -> result stored),
- * N jobs each, in one process; and Switchyard with its workers in a child process.
+ * Throughput with nothing to wait for, N jobs each: raw BullMQ with a no-op processor (the
+ * queue alone), raw BullMQ doing the same work by hand (add per job, a processor that calls the
+ * provider and keeps its answer), and Switchyard end to end (submit -> provider worker ->
+ * zero-latency simulator -> result stored), with its workers in this process and in a child
+ * process. The simulator runs in a process of its own, like a real provider.
  */
 export async function throughput(options: ThroughputOptions = {}): Promise<Table[]> {
   const jobs = options.jobs ?? 5_000;
   const prefix = benchPrefix();
-  const simulator = await startSimulator({ providers: [] });
+  const ids = ['by-hand', 'in-process', 'child', 'direct'];
+  const simulator = await startSimulatorProcess(ids.map((id) => simulatedProviderConfig({ id })));
+  const baseUrl = (id: string) => simulator.baseUrls.get(id)!;
   try {
-    const runs: Run[] = [await rawBullmq(prefix, jobs)];
-    runs.push(await switchyardRun(prefix, simulator, jobs, 'in-process'));
-    if (options.childProcess !== false) runs.push(await switchyardRun(prefix, simulator, jobs, 'child'));
+    const runs: Run[] = [
+      await rawBullmq(prefix, jobs),
+      await rawBullmqCalling(prefix, jobs, baseUrl('by-hand')),
+    ];
+    runs.push(await switchyardRun(prefix, baseUrl('in-process'), jobs, 'in-process'));
+    if (options.childProcess !== false)
+      runs.push(await switchyardRun(prefix, baseUrl('child'), jobs, 'child'));
 
-    const provider = addSimulatedProvider(simulator, { id: 'direct' });
     const direct = await measureThroughput({
-      url: `${provider.baseUrl}/chat/completions`,
+      url: `${baseUrl('direct')}/chat/completions`,
       body: { model: MODEL, messages: [{ role: 'user', content: PROMPT }], max_tokens: 64 },
       concurrency: CONCURRENCY,
       durationMs: 2_000,
     });
 
-    const baseline = runs[0]!;
+    const [noop, byHand] = runs as [Run, Run];
     const rate = (run: Run) => (run.done / run.totalMs) * 1000;
+    const ratio = (run: Run, baseline: Run) =>
+      run === baseline ? '1 (baseline)' : formatNumber(rate(run) / rate(baseline), 3);
     const rows = runs.map((run) => [
       run.label,
       `${run.done} / ${jobs}`,
       formatNumber(run.enqueueMs / 1000, 2),
       formatNumber(run.totalMs / 1000, 2),
       formatNumber(rate(run)),
-      run === baseline ? '1 (baseline)' : formatNumber(rate(run) / rate(baseline), 3),
+      ratio(run, noop),
+      ratio(run, byHand),
     ]);
     rows.push([
-      `simulator alone (measureThroughput, ${CONCURRENCY} connections, 2 s)`,
+      `simulator alone (${CONCURRENCY} connections, 2 s)`,
       `${direct.statuses[200] ?? 0} calls`,
       '',
       formatNumber(direct.durationMs / 1000, 2),
       formatNumber(direct.requestsPerSecond),
-      formatNumber(direct.requestsPerSecond / rate(baseline), 3),
+      formatNumber(direct.requestsPerSecond / rate(noop), 3),
+      formatNumber(direct.requestsPerSecond / rate(byHand), 3),
     ]);
+    const best = Math.max(...runs.slice(2).map(rate));
     return [
       {
         title: `throughput: ${formatNumber(jobs)} jobs, no limits, zero-latency provider, concurrency ${CONCURRENCY}`,
-        columns: ['run', 'jobs done', 'enqueue (s)', 'end to end (s)', 'jobs/s', '÷ raw BullMQ'],
+        columns: [
+          'run',
+          'jobs done',
+          'enqueue (s)',
+          'end to end (s)',
+          'jobs/s',
+          '÷ BullMQ no-op',
+          '÷ BullMQ by hand',
+        ],
         rows,
         notes: [
           'End to end = from the first add/submit until the last job is complete (BullMQ: the Worker completed event; Switchyard: the job record reached succeeded, result stored, seen on the job event channel).',
-          `Raw BullMQ: one Queue.addBulk of every job, a Worker with concurrency ${CONCURRENCY} and a no-op processor, removeOnComplete as Switchyard sets it. Switchyard: broker.submit per job (${SUBMITTERS} in flight), one provider worker with concurrency ${CONCURRENCY}, the simulator in this process.`,
-          'The simulator-alone row is the ceiling on the provider side: HTTP calls only, from this process, no Redis.',
-          `Child-process run: ${workerEntryNote()}.`,
+          `BullMQ no-op: one Queue.addBulk of every job, a Worker with concurrency ${CONCURRENCY} and a no-op processor: the queue alone, an upper bound no broker that calls a provider can reach.`,
+          `BullMQ by hand: what the same work takes with BullMQ and nothing else: Queue.add per job (${SUBMITTERS} in flight), a Worker with concurrency ${CONCURRENCY} whose processor POSTs the prompt to the simulator with fetch and keeps the answer as the job's return value.`,
+          `Switchyard: broker.submit per job (${SUBMITTERS} in flight), one provider worker with concurrency ${CONCURRENCY}; child-process run: ${workerEntryNote()}.`,
+          'The simulator runs in its own process; the simulator-alone row is the provider-side ceiling: HTTP calls only, from this process, no Redis.',
+          `Target (issue #6): at least half of raw BullMQ add+process. Best Switchyard run ÷ BullMQ by hand: ${formatNumber(best / rate(byHand), 3)} ${verdict(best / rate(byHand) >= 0.5)}; ÷ BullMQ no-op: ${formatNumber(best / rate(noop), 3)} ${verdict(best / rate(noop) >= 0.5)}.`,
         ],
       },
     ];
   } finally {
-    await simulator.close();
+    await simulator.stop();
     await deleteKeys(prefix);
   }
 }
@@ -120,7 +149,59 @@ async function rawBullmq(prefix: string, jobs: number): Promise<Run> {
     const enqueueMs = performance.now() - started;
     await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, 120_000))]);
     return {
-      label: `raw BullMQ (addBulk + no-op Worker)`,
+      label: 'raw BullMQ no-op (addBulk + a no-op Worker)',
+      enqueueMs,
+      totalMs: performance.now() - started,
+      done,
+    };
+  } finally {
+    await worker.close();
+    await queue.close();
+    await connection.quit();
+  }
+}
+
+/** Raw BullMQ doing Switchyard's work by hand: add per job, a processor that calls the provider. */
+async function rawBullmqCalling(prefix: string, jobs: number, baseUrl: string): Promise<Run> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('by-hand', { connection, prefix: `{${prefix}}` });
+  let done = 0;
+  let finished: () => void = () => {};
+  const allDone = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const worker = new Worker<{ prompt: string }>(
+    'by-hand',
+    async (job) => {
+      const response = await fetch(`${baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' },
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [{ role: 'user', content: job.data.prompt }],
+          max_tokens: 64,
+        }),
+      });
+      if (!response.ok) throw new Error(`provider answered ${response.status}`);
+      const answer = (await response.json()) as { choices: { message: { content: string } }[] };
+      return answer.choices[0]?.message.content;
+    },
+    { connection, prefix: `{${prefix}}`, concurrency: CONCURRENCY },
+  );
+  worker.on('completed', () => {
+    done += 1;
+    if (done === jobs) finished();
+  });
+  await worker.waitUntilReady();
+  try {
+    const started = performance.now();
+    await runPool(jobs, SUBMITTERS, (index) =>
+      queue.add('job', { prompt: `${index}. ${PROMPT}` }, { removeOnComplete: { age: 3_600 } }),
+    );
+    const enqueueMs = performance.now() - started;
+    await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, 120_000))]);
+    return {
+      label: 'raw BullMQ by hand (add per job + a processor calling the simulator)',
       enqueueMs,
       totalMs: performance.now() - started,
       done,
@@ -134,11 +215,11 @@ async function rawBullmq(prefix: string, jobs: number): Promise<Run> {
 
 async function switchyardRun(
   prefix: string,
-  simulator: Simulator,
+  baseUrl: string,
   jobs: number,
   where: 'in-process' | 'child',
 ): Promise<Run> {
-  const provider = addSimulatedProvider(simulator, { id: `throughput-${where}`, concurrency: CONCURRENCY });
+  const provider = switchyardProviderEntry({ id: where, concurrency: CONCURRENCY }, baseUrl);
   const raw = benchConfig({ prefix, providers: [provider], routes: { main: [`${provider.id}/${MODEL}`] } });
   const broker = createBroker({ config: parseConfig(raw, {}) });
   const path = where === 'child' ? writeConfig(raw) : undefined;

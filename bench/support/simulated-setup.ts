@@ -24,24 +24,24 @@ export interface BenchProvider {
 /** The one model every benchmark provider serves. */
 export const MODEL = 'm';
 
-/**
- * Adds a simulated provider and returns the matching Switchyard provider entry (the raw shape
- * of examples/switchyard.yaml), with the same limits on both sides.
- */
-export function addSimulatedProvider(simulator: Simulator, provider: BenchProvider) {
-  const format = provider.format ?? 'openai';
-  simulator.addProvider({
+/** The simulator's side of a benchmark provider. */
+export function simulatedProviderConfig(provider: BenchProvider): SimProviderConfig {
+  return {
     id: provider.id,
-    format,
+    format: provider.format ?? 'openai',
     models: [{ name: MODEL, contextWindow: 32_000 }],
     limits: provider.limits ?? [],
     ...(provider.failures ? { failures: provider.failures } : {}),
     ...(provider.latency ? { latency: provider.latency } : {}),
-  });
+  };
+}
+
+/** Switchyard's side: the provider entry (the raw shape of examples/switchyard.yaml), same limits. */
+export function switchyardProviderEntry(provider: BenchProvider, baseUrl: string) {
   return {
     id: provider.id,
-    kind: format,
-    baseUrl: simulator.baseUrlFor(provider.id),
+    kind: provider.format ?? 'openai',
+    baseUrl,
     apiKey: 'sim-key',
     tier: 'free',
     models: [{ name: MODEL, contextWindow: 32_000 }],
@@ -49,6 +49,15 @@ export function addSimulatedProvider(simulator: Simulator, provider: BenchProvid
     concurrency: provider.concurrency ?? 8,
     timeout: '10s',
   };
+}
+
+/**
+ * Adds a simulated provider and returns the matching Switchyard provider entry, with the same
+ * limits on both sides.
+ */
+export function addSimulatedProvider(simulator: Simulator, provider: BenchProvider) {
+  simulator.addProvider(simulatedProviderConfig(provider));
+  return switchyardProviderEntry(provider, simulator.baseUrlFor(provider.id));
 }
 
 /** A raw configuration (what `parseConfig` and `writeConfig` take) over the given providers. */
