@@ -1,9 +1,31 @@
+import { readFileSync } from 'node:fs';
 import type { Config, ModelConfig, ProviderConfig } from '@switchyard/config';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { AttemptEvent } from '../create-broker.ts';
 import type { Job } from '../job.ts';
 import { dayOf, daysBetween, monthOf, periodStart } from './periods.ts';
-import { createUsageKeys, field, METRICS, type Metric, parseField, USAGE_TTL_SECONDS } from './usage-keys.ts';
+import {
+  createUsageKeys,
+  field,
+  fieldPrefix,
+  METRICS,
+  type Metric,
+  parseField,
+  USAGE_TTL_SECONDS,
+} from './usage-keys.ts';
+
+const recordUsageScript = readFileSync(new URL('./record-usage.lua', import.meta.url), 'utf8');
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    switchyardRecordUsage(
+      dayKey: string,
+      tenantDayKey: string,
+      monthKey: string,
+      ...args: string[]
+    ): Result<null, Context>;
+  }
+}
 
 /** How often each process re-reads the spend of every budget from Redis. */
 const DEFAULT_REFRESH_MS = 500;
@@ -74,6 +96,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
   const { redis, config } = options;
   const now = options.now ?? Date.now;
   const keys = createUsageKeys(options.prefix);
+  redis.defineCommand('switchyardRecordUsage', { numberOfKeys: 3, lua: recordUsageScript });
   const budgets = config.budgets;
   /** Spend per budget as last read from Redis, for the period it was read for. */
   const read: { period: string; spent: number }[] = budgets.map(() => ({ period: '', spent: 0 }));
@@ -136,29 +159,16 @@ export function createBudgets(options: BudgetsOptions): Budgets {
       out: usage.outputTokens,
       req: 1,
     };
-    const day = dayOf(at);
-    const month = monthOf(at);
-    const pipeline = redis.pipeline();
-    const add = (key: string, group: Parameters<typeof field>[0], name: string) => {
-      for (const metric of METRICS) {
-        if (metric === 'cost' || metric === 'ref')
-          pipeline.hincrbyfloat(key, field(group, name, metric), values[metric]);
-        else pipeline.hincrby(key, field(group, name, metric), values[metric]);
-      }
-    };
-    const dayKey = keys.day(day);
-    add(dayKey, 'total', '');
-    add(dayKey, 'provider', attempt.provider);
-    add(dayKey, 'route', job.route);
-    add(dayKey, 'tenant', job.tenant);
-    const tenantKey = keys.tenantDay(job.tenant, day);
-    add(tenantKey, 'total', '');
-    add(tenantKey, 'provider', attempt.provider);
-    add(tenantKey, 'route', job.route);
-    const monthKey = keys.month(month);
-    pipeline.hincrbyfloat(monthKey, field('total', '', 'cost'), cost);
-    pipeline.hincrbyfloat(monthKey, field('tenant', job.tenant, 'cost'), cost);
-    for (const key of [dayKey, tenantKey, monthKey]) pipeline.expire(key, USAGE_TTL_SECONDS);
+    const written = redis.switchyardRecordUsage(
+      keys.day(dayOf(at)),
+      keys.tenantDay(job.tenant, dayOf(at)),
+      keys.month(monthOf(at)),
+      ...METRICS.map((metric) => String(values[metric])),
+      fieldPrefix('provider', attempt.provider),
+      fieldPrefix('route', job.route),
+      fieldPrefix('tenant', job.tenant),
+      String(USAGE_TTL_SECONDS),
+    );
 
     // Counted at once in this process; moved out of `pending` once Redis has it.
     const counted: { index: number; period: string }[] = [];
@@ -181,7 +191,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
         if (read[index]!.period === period) read[index]!.spent += cost;
       }
     };
-    const write: Promise<unknown> = pipeline.exec().then(settle, settle);
+    const write: Promise<unknown> = written.then(settle, settle);
     writes.add(write);
   }
 

@@ -22,12 +22,17 @@ export function createUsageKeys(prefix: string): UsageKeys {
   };
 }
 
+/** The start every field of one group and name shares: `total:` or `<group>:<name>:`. */
+export function fieldPrefix(group: 'total' | 'provider' | 'route' | 'tenant', name: string): string {
+  return group === 'total' ? 'total:' : `${group}:${encodeURIComponent(name)}:`;
+}
+
 export function field(
   group: 'total' | 'provider' | 'route' | 'tenant',
   name: string,
   metric: Metric,
 ): string {
-  return group === 'total' ? `total:${metric}` : `${group}:${encodeURIComponent(name)}:${metric}`;
+  return fieldPrefix(group, name) + metric;
 }
 
 /** `[group, name, metric]` of a field, or undefined for a field of another shape. */

@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderConfig } from '@switchyard/config';
 import type { ProviderAdapter } from '@switchyard/spec';
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { AttemptEvent } from '../create-broker.ts';
 import { createProviderAdapters } from '../create-provider-adapters.ts';
 import type { Keys } from '../keys.ts';
 import { FINISH_PROBE, healthKeys, RECORD_CALL, START_PROBE } from './health-scripts.ts';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** RECORD_CALL, sent by its hash: it runs after every attempt. */
+    switchyardHealthRecord(...keysAndArguments: (string | number)[]): Result<unknown, Context>;
+  }
+}
 
 /** Circuit breaker thresholds. Defaults: see `DEFAULT_HEALTH_OPTIONS`. */
 export interface HealthOptions {
@@ -131,6 +138,7 @@ export function createHealth(input: CreateHealthOptions): Health {
   const onError = input.onError ?? (() => {});
   const adapters = input.adapters ?? createProviderAdapters(providers);
   const cache = new Map<string, Cached>();
+  redis.defineCommand('switchyardHealthRecord', { numberOfKeys: 3, lua: RECORD_CALL });
   const probing = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let probes = false;
@@ -180,9 +188,7 @@ export function createHealth(input: CreateHealthOptions): Health {
   async function record(providerId: string, failed: boolean, label: string): Promise<void> {
     const k = keysOf(providerId);
     const now = Date.now();
-    const result = (await redis.eval(
-      RECORD_CALL,
-      3,
+    const result = (await redis.switchyardHealthRecord(
       k.state,
       k.calls,
       k.fails,
