@@ -66,7 +66,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const observability = createObservability({ logger: options.logger });
   const webhooks = config.webhooks.secret
     ? createWebhooks({
@@ -75,6 +75,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
         secret: config.webhooks.secret,
         allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
         retentionMs: config.results.retentionMs,
+        lockDurationMs: options.lockDurationMs,
         onDelivery: observability.onDelivery,
       })
     : undefined;

@@ -117,7 +117,8 @@ export function newJobId(): string {
 
 export function createBroker(options: BrokerOptions): Broker {
   const { config } = options;
-  const redis = options.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const redis =
+    options.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const ownsRedis = options.redis === undefined;
   const keys = createKeys(config.redis.prefix);
   const store = createJobStore(redis, keys, { retentionMs: config.results.retentionMs });
@@ -426,6 +427,12 @@ export function createBroker(options: BrokerOptions): Broker {
           },
         })
         .end();
+      if (request.id === undefined) {
+        // A fresh random id cannot exist yet: write the record and enqueue in one round trip.
+        // The record is sent first on the same connection, so a worker always finds it.
+        await Promise.all([store.create(job), enqueue(job, start)]);
+        return job;
+      }
       if (!(await store.create(job))) {
         // Submitted before under this id: the same job, not a second one. If the first submit
         // died before enqueueing, enqueue it now (BullMQ ids are deterministic: never twice).

@@ -282,12 +282,14 @@ async function runAttempt(
   const usedTokens = result.usage.inputTokens + result.usage.outputTokens;
   const cost =
     (result.usage.inputTokens * model.price.input + result.usage.outputTokens * model.price.output) / 1e6;
-  await Promise.all([
+  // Sent together (one write, with auto-pipelining) and awaited together: the job's success
+  // does not wait for the bookkeeping.
+  const bookkeeping = Promise.all([
     limits.length > 0 ? broker.quota.settle({ ...reservation, reservedTokens, usedTokens }) : undefined,
     broker.recordLatency(provider.id, finishedAt - startedAt),
     pauseOnEmptyQuota(providerQueue, result.rateLimit, limits),
   ]);
-  await broker.store.transition(id, {
+  const succeeded = broker.store.transition(id, {
     target,
     from: ['running'],
     to: 'succeeded',
@@ -305,6 +307,7 @@ async function runAttempt(
     },
     attempt: attemptOf(planned, 'succeeded', startedAt, finishedAt),
   });
+  await Promise.all([bookkeeping, succeeded]);
   broker.hooks.attempt?.({
     job,
     attempt: attemptOf(planned, 'succeeded', startedAt, finishedAt),

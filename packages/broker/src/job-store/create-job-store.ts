@@ -63,8 +63,10 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
     if (subscriber) return;
     subscriber = redis.duplicate();
     subscriber.on('message', (_channel: string, message: string) => {
-      const id = message.slice(0, message.indexOf(' '));
-      for (const wake of waiters.get(id) ?? []) wake();
+      const space = message.indexOf(' ');
+      // Only a terminal status ends a wait: `running` would cost a read of the job for nothing.
+      if (!TERMINAL_STATUSES.has(message.slice(space + 1) as JobStatus)) return;
+      for (const wake of waiters.get(message.slice(0, space)) ?? []) wake();
     });
     await subscriber.subscribe(keys.jobEvents);
   }
