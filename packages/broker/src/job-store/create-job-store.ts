@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis, Result } from 'ioredis';
 import type { Attempt, Job, JobStatus } from '../job.ts';
@@ -21,6 +22,7 @@ declare module 'ioredis' {
       retentionMs: string,
       channel: string,
       incrementTries: string,
+      transitionId: string,
     ): Result<(number | string)[], Context>;
   }
 }
@@ -80,7 +82,9 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
       .then((replies) => (replies ?? []).map(([error, value]) => (error ? Promise.reject(error) : value)))
       .then((values) => Promise.all(values) as Promise<[Record<string, string>, string[]]>);
     if (!hash || hash.id === undefined) return undefined;
-    const job: Record<string, unknown> = { ...hash };
+    // `transition` is the store's own bookkeeping (the last applied transition's id), not the job's.
+    const { transition: _lastTransition, ...fields } = hash;
+    const job: Record<string, unknown> = fields;
     for (const field of JSON_FIELDS) if (hash[field] !== undefined) job[field] = JSON.parse(hash[field]);
     for (const field of NUMBER_FIELDS) job[field] = Number(hash[field]);
     job.attempts = attempts.map((attempt) => JSON.parse(attempt) as Attempt);
@@ -120,6 +124,9 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
         String(options.retentionMs),
         keys.jobEvents,
         transition.incrementTries ? '1' : '0',
+        // Unique per call: should ioredis send the call again after a lost reply (it re-sends
+        // unanswered commands on reconnecting), the script answers "applied", not "refused".
+        randomUUID(),
       );
       if (reply[0] === 1) return { applied: true, status: reply[1] as JobStatus };
       if (reply[0] === -1) return { applied: false };

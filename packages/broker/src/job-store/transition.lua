@@ -15,19 +15,28 @@
     ARGV[6] retention in ms, applied to both keys when the new status is terminal
     ARGV[7] pub/sub channel for job events ('' for none)
     ARGV[8] increment for the `tries` field (0 or 1)
+    ARGV[9] this transition's unique id, kept in the job's `transition` field once applied
 
   Output:
-    {1, status}                  applied; status is the new status
+    {1, status}                  applied (now, or already: the same id was applied before)
     {0, status, target}          refused; the job's current status and target
     {-1}                         no such job
+
+  The same call can arrive twice: a client that lost the connection before the reply (Redis
+  restarted) sends it again once reconnected. The id makes the second arrival answer "applied"
+  instead of "refused" (the job is no longer where the caller believed), so the caller carries
+  on with what it applied rather than give the job up.
 ]]
 local rcall = redis.call
 local jobKey = KEYS[1]
 
-local current = rcall('HMGET', jobKey, 'status', 'target', 'id')
+local current = rcall('HMGET', jobKey, 'status', 'target', 'id', 'transition')
 local status, target, id = current[1], current[2], current[3]
 if not status then
   return {-1}
+end
+if ARGV[9] ~= '' and current[4] == ARGV[9] then
+  return {1, status}
 end
 
 local allowed = false
@@ -42,7 +51,7 @@ end
 
 local newStatus = ARGV[3]
 local fields = cjson.decode(ARGV[4])
-local pairsToSet = {'status', newStatus}
+local pairsToSet = {'status', newStatus, 'transition', ARGV[9]}
 for field, value in pairs(fields) do
   table.insert(pairsToSet, field)
   table.insert(pairsToSet, value)
