@@ -78,7 +78,16 @@ export function createFinalizeWorker(broker: BrokerInternals, prefix: string): W
       const job = await broker.store.get(queued.data.id);
       if (job && TERMINAL_STATUSES.has(job.status)) await broker.onTerminal?.(job);
     },
-    { connection: broker.redis, prefix, concurrency: 32 },
+    {
+      connection: broker.redis,
+      prefix,
+      concurrency: 32,
+      // Like the provider workers: a follow-up held by a worker that died (or lost its lock to a
+      // Redis restart) is taken over after the configured lock duration, however often that happens.
+      lockDuration: broker.lockDurationMs,
+      stalledInterval: broker.stalledIntervalMs,
+      maxStalledCount: 10,
+    },
   );
   worker.on('error', () => {});
   return worker;

@@ -55,6 +55,11 @@ export interface WebhooksOptions {
   /** Deliveries one worker runs at once. */
   concurrency?: number;
   /**
+   * BullMQ lock duration and stalled-check interval (default 30 s): how soon another worker
+   * takes over a delivery whose worker died.
+   */
+  lockDurationMs?: number;
+  /**
    * In-process observer (metrics), called after each attempt is recorded. It must not block;
    * what it throws is ignored, so an observer can never turn a delivery into a retry.
    */
@@ -241,6 +246,11 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
         connection: redis,
         prefix: bullPrefix,
         concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+        ...(options.lockDurationMs === undefined
+          ? {}
+          : { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
+        // A delivery whose worker died more than once is still taken over, not failed.
+        maxStalledCount: 10,
         settings: {
           backoffStrategy: (attemptsMade, _type, error, job) =>
             computeRetryDelay(
