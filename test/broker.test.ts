@@ -335,6 +335,37 @@ describe('broker core', () => {
     expect(onSlow).toBeLessThan(8);
   });
 
+  it('lets the next free target take a job that left a busy one at its latest start, not the paid one', async () => {
+    // Equal latencies: a job leaving `busy` at its latest start is past its latest start on
+    // `spare` too, yet `spare` can start it at once, which beats sending it down to `paid`.
+    const latency = { kind: 'fixed', ms: 1_000 };
+    const busy = provider('busy', { concurrency: 1, latency });
+    const spare = provider('spare', { latency });
+    const paid = provider('late-paid', { tier: 'paid' });
+    const broker = await startBroker(configOf([busy, spare, paid]));
+    // Both latencies measured first, then `busy` kept busy by a job of its own.
+    await finish(broker, [
+      ...(await submitMany(broker, 1, { route: `${busy.id}/m` })),
+      ...(await submitMany(broker, 1, { route: `${spare.id}/m` })),
+    ]);
+    const [blocker] = await submitMany(broker, 1, { route: `${busy.id}/m` });
+    await eventually(() => (simulator.stats(busy.id).inFlight === 1 ? true : undefined), 5_000, 'busy busy');
+
+    const deadline = Date.now() + 2_600;
+    const [job] = await submitMany(broker, 1, { deadline });
+    const [done] = await finish(broker, [job!, blocker!]);
+    expect(done!.status).toBe('succeeded');
+    expect(done!.result?.provider).toBe(spare.id);
+    expect(Date.parse(done!.completed_at!)).toBeLessThanOrEqual(deadline);
+    expect(done!.attempts.map((attempt) => [attempt.provider, attempt.outcome, attempt.error?.code])).toEqual(
+      [
+        [busy.id, 'skipped', 'deadline_unreachable'],
+        [spare.id, 'succeeded', undefined],
+      ],
+    );
+    expect(simulator.stats(paid.id).requests).toBe(0);
+  });
+
   it('finishes a job whose worker was killed with SIGKILL mid-call, with one result', async () => {
     const sluggish = provider('sluggish', { latency: { kind: 'fixed', ms: 2_500 } });
     const raw = configOf([sluggish]);

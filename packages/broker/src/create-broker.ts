@@ -28,6 +28,12 @@ import { tracer } from './tracing.ts';
 const DEFAULT_LATENCY_MS = 2_000;
 /** A job must leave a target this long before its last feasible start there. */
 const DEADLINE_SAFETY_MS = 1_000;
+/**
+ * A job that reaches a target already past its latest start there (it fell through from an
+ * earlier target at its own latest start) stays this long when the target can start it at once:
+ * starting now beats every later target, which cannot start it any sooner.
+ */
+const LATE_ARRIVAL_GRACE_MS = 250;
 
 export interface BrokerOptions {
   config: Config;
@@ -98,8 +104,11 @@ export interface BrokerInternals extends Broker {
   model(target: PlanTarget): ModelConfig;
   limitsOf(target: PlanTarget): QuotaLimit[];
   recordLatency(providerId: string, latencyMs: number): Promise<void>;
-  /** Moves a job from `from` to the next target (or fails it when none is left). Idempotent. */
-  moveOn(job: Job, from: number, attempt?: Attempt): Promise<void>;
+  /**
+   * Moves a job from `from` to the next target (or fails it when none is left), if its status
+   * is one of `statuses` (default queued or running). Idempotent. True when this call moved it.
+   */
+  moveOn(job: Job, from: number, attempt?: Attempt, statuses?: JobStatus[]): Promise<boolean>;
   /** Makes sure the BullMQ job for the job's current target exists (after a crash mid-move). */
   enqueue(job: Job, target: number): Promise<void>;
   /**
@@ -212,6 +221,19 @@ export function createBroker(options: BrokerOptions): Broker {
   async function enqueue(job: Job, target: number): Promise<void> {
     const planned = job.plan[target];
     if (!planned) return;
+    const hasNext = target < job.plan.length - 1;
+    let deadlineDelay = 0;
+    if (hasNext) {
+      const latency = await expectedLatencyMs(planned.provider);
+      deadlineDelay = job.deadline - latency - DEADLINE_SAFETY_MS - Date.now();
+      if (deadlineDelay <= 0 && target > 0) {
+        // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
+        const reserved =
+          estimateInputTokens(job.request.messages) + (job.request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+        const wait = await estimateStartMs(planned, reserved, job.priority);
+        if (wait === 0) deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latency - Date.now());
+      }
+    }
     await queue(keys.providerQueue(planned.provider)).add(
       'job',
       { id: job.id, target },
@@ -224,14 +246,13 @@ export function createBroker(options: BrokerOptions): Broker {
         removeOnFail: { age: 86_400 },
       },
     );
-    if (target < job.plan.length - 1) {
-      const latestStart = job.deadline - (await expectedLatencyMs(planned.provider)) - DEADLINE_SAFETY_MS;
+    if (hasNext) {
       await queue(keys.deadlineQueue).add(
         'deadline',
         { id: job.id, target },
         {
           jobId: `${job.id}-${target}-deadline`,
-          delay: Math.max(0, latestStart - Date.now()),
+          delay: Math.max(0, deadlineDelay),
           removeOnComplete: true,
           removeOnFail: { age: 86_400 },
         },
@@ -239,14 +260,19 @@ export function createBroker(options: BrokerOptions): Broker {
     }
   }
 
-  async function moveOn(job: Job, from: number, attempt?: Attempt): Promise<void> {
+  async function moveOn(
+    job: Job,
+    from: number,
+    attempt?: Attempt,
+    statuses: JobStatus[] = ['queued', 'running'],
+  ): Promise<boolean> {
     const next = from + 1;
     const now = new Date().toISOString();
     if (next >= job.plan.length) {
       const last = attempt ?? job.attempts.at(-1);
-      await store.transition(job.id, {
+      const failed = await store.transition(job.id, {
         target: from,
-        from: ['queued', 'running'],
+        from: statuses,
         to: 'failed',
         set: {
           completed_at: now,
@@ -260,17 +286,18 @@ export function createBroker(options: BrokerOptions): Broker {
       if (attempt) options.hooks?.attempt?.({ job, attempt, next: 'fail' });
       options.hooks?.finished?.(job, 'failed');
       await afterTerminal(job);
-      return;
+      return failed.applied;
     }
     const moved = await store.transition(job.id, {
       target: from,
-      from: ['queued', 'running'],
+      from: statuses,
       to: 'queued',
       set: { target: String(next), tries: '0' },
       attempt,
     });
     if (moved.applied && attempt) options.hooks?.attempt?.({ job, attempt, next: 'move' });
     if (moved.applied || moved.target === next) await enqueue(job, next);
+    return moved.applied;
   }
 
   async function afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void> {

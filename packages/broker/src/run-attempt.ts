@@ -104,17 +104,24 @@ export function createDeadlineWorker(broker: BrokerInternals, prefix: string): W
       if (job.target !== queued.data.target || job.status !== 'queued') return;
       const planned = job.plan[job.target]!;
       const now = new Date().toISOString();
-      await broker.moveOn(job, job.target, {
-        ...planned,
-        outcome: 'skipped',
-        error: {
-          code: 'deadline_unreachable',
-          message: 'still waiting when it had to start to meet its deadline',
+      const moved = await broker.moveOn(
+        job,
+        job.target,
+        {
+          ...planned,
+          outcome: 'skipped',
+          error: {
+            code: 'deadline_unreachable',
+            message: 'still waiting when it had to start to meet its deadline',
+          },
+          started_at: now,
+          finished_at: now,
+          latency_ms: 0,
         },
-        started_at: now,
-        finished_at: now,
-        latency_ms: 0,
-      });
+        // Only a job still waiting: one a provider worker claimed meanwhile is left to its call.
+        ['queued'],
+      );
+      if (!moved) return;
       await broker
         .queue(broker.keys.providerQueue(planned.provider))
         .remove(`${job.id}-${queued.data.target}`)
@@ -173,7 +180,7 @@ async function runAttempt(
       const tooLate = Date.now() + grant.retryAfterMs + latency > job.deadline;
       if (grant.retryAfterMs < 0 || (hasNextTarget && tooLate)) {
         const now = new Date().toISOString();
-        return broker.moveOn(job, target, {
+        await broker.moveOn(job, target, {
           ...planned,
           outcome: 'skipped',
           error:
@@ -187,6 +194,7 @@ async function runAttempt(
           finished_at: now,
           latency_ms: 0,
         });
+        return;
       }
       // The quota is spent for every worker: pause the whole queue until it frees.
       await providerQueue.rateLimit(grant.retryAfterMs);
@@ -424,7 +432,10 @@ async function handleFailure(
     broker.hooks.finished?.(job, 'failed');
     return broker.afterTerminal(job);
   }
-  if (decision.action === 'move') return broker.moveOn(job, target, attempt);
+  if (decision.action === 'move') {
+    await broker.moveOn(job, target, attempt);
+    return;
+  }
 
   const back = await broker.store.transition(job.id, { target, from: ['running'], to: 'queued', attempt });
   if (!back.applied) return;
