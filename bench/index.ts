@@ -1,15 +1,19 @@
 /**
- * Switchyard benchmarks (issue #3). `pnpm bench` runs every benchmark in sequence;
+ * Switchyard benchmarks (issues #3 and #6). `pnpm bench` runs every benchmark in sequence;
  * `pnpm bench <name> [<name>...]` runs the named ones. Needs Redis (REDIS_URL, default
  * redis://127.0.0.1:6379). `pnpm bench quota-diagnosis` runs an extra, opt-in diagnosis.
  * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
+ * BENCH_LATENCY_REQUESTS, BENCH_MEMORY_JOBS, BENCH_SCENARIO_COMPRESSION, BENCH_SCENARIO_VOLUME,
  * BENCH_QUOTA_DIAGNOSIS_JOBS. See docs/benchmarks.md.
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { addedLatency } from './added-latency.ts';
+import { memory } from './memory.ts';
 import { quotaDiagnosis } from './quota-diagnosis.ts';
 import { quotaFidelity } from './quota-fidelity.ts';
 import { rerouteLatency } from './reroute-latency.ts';
+import { freeTierScenario } from './scenario/index.ts';
 import { formatTable, type Table } from './support/format-table.ts';
 import { throughput } from './throughput.ts';
 
@@ -27,6 +31,13 @@ const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
     }),
   'reroute-latency': () => rerouteLatency({ jobs: numberFromEnv('BENCH_REROUTE_JOBS') }),
   throughput: () => throughput({ jobs: numberFromEnv('BENCH_THROUGHPUT_JOBS') }),
+  'added-latency': () => addedLatency({ requests: numberFromEnv('BENCH_LATENCY_REQUESTS') }),
+  memory: () => memory({ jobs: numberFromEnv('BENCH_MEMORY_JOBS') }),
+  'free-tier-scenario': () =>
+    freeTierScenario({
+      compression: numberFromEnv('BENCH_SCENARIO_COMPRESSION'),
+      volume: numberFromEnv('BENCH_SCENARIO_VOLUME'),
+    }),
 };
 
 /** Run only when named: diagnoses rather than figures to track. */
