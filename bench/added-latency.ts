@@ -75,7 +75,7 @@ const SEGMENTS = [
   'client -> submit starts (HTTP in, routing, auth, validation)',
   'submit (plan, job record, BullMQ add)',
   'worker pick-up -> attempt starts (BullMQ fetch, job read, claim)',
-  'provider call inside the worker (adapter, fetch)',
+  'provider call inside the worker (adapter, node:http keep-alive)',
   'call ends -> API has the finished job (bookkeeping, success transition, event, job read)',
   'API -> client (serialise, HTTP out, client reads)',
 ];
@@ -460,7 +460,7 @@ function breakdownTable(runs: readonly Run[], concurrency: number): Table {
     rows,
     notes: [
       "From each job's record (created_at = submit starts; attempts[0].started_at after the claim, finished_at when the provider answered) and two stamps taken in the API process (submit returned, waitFor returned the finished job), on this process's clock; the record's millisecond stamps are taken as the middle of their millisecond, so single requests are +/- 1 ms but the means are not biased.",
-      'The segments add up to the total. The fourth segment is the same simulator call as the direct one, made by the worker with the adapter (fetch) instead of the client.',
+      'The segments add up to the total. The fourth segment is the same simulator call as the direct one, made by the worker with the adapter (node:http, keep-alive) instead of the client.',
       ...(skipped.length > 0
         ? [
             `Left out (not 200, not one successful attempt, or no stamps): ${skipped.map((column) => `${column.breakdown.unexpected} in ${column.label}`).join(', ')}.`,

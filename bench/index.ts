@@ -6,8 +6,11 @@
  * BENCH_LATENCY_REQUESTS, BENCH_MEMORY_JOBS, BENCH_SCENARIO_COMPRESSION, BENCH_SCENARIO_VOLUME,
  * BENCH_QUOTA_DIAGNOSIS_JOBS. See docs/benchmarks.md.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { addedLatency } from './added-latency.ts';
 import { memory } from './memory.ts';
 import { quotaDiagnosis } from './quota-diagnosis.ts';
@@ -45,6 +48,22 @@ const EXTRA: Record<string, () => Promise<Table[]>> = {
   'quota-diagnosis': () => quotaDiagnosis({ jobs: numberFromEnv('BENCH_QUOTA_DIAGNOSIS_JOBS') }),
 };
 
+/**
+ * Run in a process of their own when `pnpm bench` runs more than one benchmark: memory reports
+ * this process's RSS and heap, which earlier benchmarks in the same process would distort.
+ */
+const FRESH_PROCESS = new Set(['memory']);
+
+/** Runs one benchmark as `bench/index.ts <name>` in a child process, its output passed through. */
+async function runInChild(name: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), name], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_CHILD: '1' },
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`benchmark ${name} (child process) exited with ${code}`);
+}
+
 async function main(): Promise<void> {
   const requested = process.argv.slice(2).filter((argument) => argument !== '--');
   const all = { ...BENCHMARKS, ...EXTRA };
@@ -54,12 +73,18 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const names = requested.length > 0 ? requested : Object.keys(BENCHMARKS);
-  console.log(
-    `# Switchyard benchmarks, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${loadavg()
-      .map((value) => value.toFixed(2))
-      .join(' ')}\n`,
-  );
+  if (!process.env.BENCH_CHILD) {
+    console.log(
+      `# Switchyard benchmarks, ${new Date().toISOString()}, Node ${process.version}, ${cpus().length} cores, load average ${loadavg()
+        .map((value) => value.toFixed(2))
+        .join(' ')}\n`,
+    );
+  }
   for (const name of names) {
+    if (names.length > 1 && FRESH_PROCESS.has(name)) {
+      await runInChild(name);
+      continue;
+    }
     const started = performance.now();
     const tables = await all[name]!();
     for (const table of tables) console.log(formatTable(table));
