@@ -7,10 +7,12 @@ import type { Keys } from '../keys.ts';
 
 const transitionScript = readFileSync(new URL('./transition.lua', import.meta.url), 'utf8');
 const createScript = readFileSync(new URL('./create.lua', import.meta.url), 'utf8');
+const readScript = readFileSync(new URL('./read.lua', import.meta.url), 'utf8');
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     switchyardCreate(jobKey: string, attemptsKey: string, ...args: string[]): Result<number, Context>;
+    switchyardRead(jobKey: string, attemptsKey: string): Result<[string[], string[]], Context>;
     switchyardTransition(
       jobKey: string,
       attemptsKey: string,
@@ -58,6 +60,7 @@ const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs: number }): JobStore {
   redis.defineCommand('switchyardTransition', { numberOfKeys: 2, lua: transitionScript });
   redis.defineCommand('switchyardCreate', { numberOfKeys: 2, lua: createScript });
+  redis.defineCommand('switchyardRead', { numberOfKeys: 2, lua: readScript });
   const waiters = new Map<string, Set<() => void>>();
   let subscriber: Redis | undefined;
 
@@ -74,14 +77,10 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
   }
 
   async function get(id: string): Promise<Job | undefined> {
-    const [hash, attempts] = await redis
-      .multi()
-      .hgetall(keys.job(id))
-      .lrange(keys.jobAttempts(id), 0, -1)
-      .exec()
-      .then((replies) => (replies ?? []).map(([error, value]) => (error ? Promise.reject(error) : value)))
-      .then((values) => Promise.all(values) as Promise<[Record<string, string>, string[]]>);
-    if (!hash || hash.id === undefined) return undefined;
+    const [flat, attempts] = await redis.switchyardRead(keys.job(id), keys.jobAttempts(id));
+    const hash: Record<string, string> = {};
+    for (let index = 0; index < flat.length; index += 2) hash[flat[index]!] = flat[index + 1]!;
+    if (hash.id === undefined) return undefined;
     // `transition` is the store's own bookkeeping (the last applied transition's id), not the job's.
     const { transition: _lastTransition, ...fields } = hash;
     const job: Record<string, unknown> = fields;
