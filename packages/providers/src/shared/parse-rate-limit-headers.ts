@@ -1,6 +1,7 @@
 import type { QuotaHint, RateLimitHint } from '@switchyard/spec';
 import { parseResetDuration } from './parse-reset-duration.ts';
 import { parseRetryAfter } from './parse-retry-after.ts';
+import type { HeaderReader } from './post-json.ts';
 
 /** OpenAI and Groq send no window suffix; Cerebras sends `-minute`/`-day`; OpenRouter sends bare headers. */
 const OPENAI_WINDOWS = ['', '-minute', '-hour', '-day'] as const;
@@ -14,7 +15,7 @@ const PLAIN_NUMBER = /^\d+(?:\.\d+)?$/;
  * When several quotas describe the same thing (Anthropic tokens / input / output, Cerebras
  * windows), the most constraining one is kept. Returns `{}` when no header was present.
  */
-export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateLimitHint {
+export function parseRateLimitHeaders(headers: HeaderReader, now = Date.now()): RateLimitHint {
   const hint: RateLimitHint = {};
   const retryAfterMs = parseRetryAfter(headers, now);
   if (retryAfterMs !== undefined) hint.retryAfterMs = retryAfterMs;
@@ -41,7 +42,7 @@ export function isEmptyRateLimitHint(hint: RateLimitHint): boolean {
   return hint.retryAfterMs === undefined && hint.requests === undefined && hint.tokens === undefined;
 }
 
-function readOpenAIQuota(headers: Headers, name: string, now: number): QuotaHint | undefined {
+function readOpenAIQuota(headers: HeaderReader, name: string, now: number): QuotaHint | undefined {
   const suffix = name === '' ? '' : `-${name}`;
   return buildQuota(
     headers.get(`x-ratelimit-limit${suffix}`),
@@ -51,7 +52,7 @@ function readOpenAIQuota(headers: Headers, name: string, now: number): QuotaHint
   );
 }
 
-function readAnthropicQuota(headers: Headers, name: string, now: number): QuotaHint | undefined {
+function readAnthropicQuota(headers: HeaderReader, name: string, now: number): QuotaHint | undefined {
   return buildQuota(
     headers.get(`anthropic-ratelimit-${name}-limit`),
     headers.get(`anthropic-ratelimit-${name}-remaining`),

@@ -1,3 +1,5 @@
+import type { HeaderReader } from './post-json.ts';
+
 const SECONDS = /^\d+(?:\.\d+)?$/;
 
 /**
@@ -5,7 +7,7 @@ const SECONDS = /^\d+(?:\.\d+)?$/;
  * Azure) wins when present; otherwise `retry-after` as delay-seconds or an HTTP date
  * (RFC 9110 §10.2.3), measured from `now`. Undefined when neither header is usable.
  */
-export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+export function parseRetryAfter(headers: HeaderReader, now = Date.now()): number | undefined {
   const milliseconds = headers.get('retry-after-ms')?.trim();
   if (milliseconds && SECONDS.test(milliseconds)) return Math.round(Number(milliseconds));
 

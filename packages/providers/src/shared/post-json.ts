@@ -15,9 +15,12 @@ export interface PostJsonOptions {
   fetch?: typeof fetch;
 }
 
+/** What reading a response's headers takes: `get`, case-insensitive, as on a fetch `Headers`. */
+export type HeaderReader = Pick<Headers, 'get'>;
+
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   /** The whole body, read once. */
   text: string;
   /** When the response headers arrived (ms since the epoch); reset headers are measured from here. */
@@ -99,13 +102,19 @@ function post(url: URL, headers: Record<string, string>, body: string, signal: A
   });
 }
 
-function toHeaders(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  return headers;
+/**
+ * Node's parsed headers behind `Headers.get`: names are lower-case already and repeated values
+ * joined with ", ", as `Headers.get` joins them. Building a fetch `Headers` instead validated and
+ * copied every header of every answer.
+ */
+function toHeaders(incoming: IncomingHttpHeaders): HeaderReader {
+  return {
+    get(name) {
+      const value = incoming[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 /** `fetch failed (ECONNREFUSED)`: the message plus the system error code undici hides in `cause`. */
