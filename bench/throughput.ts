@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createBroker } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
@@ -106,7 +107,7 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
         notes: [
           'End to end = from the first add/submit until the last job is complete (BullMQ: the Worker completed event; Switchyard: the job record reached succeeded, result stored, seen on the job event channel).',
           `BullMQ no-op: one Queue.addBulk of every job, a Worker with concurrency ${CONCURRENCY} and a no-op processor: the queue alone, an upper bound no broker that calls a provider can reach.`,
-          `BullMQ by hand: what the same work takes with BullMQ and nothing else: Queue.add per job (${SUBMITTERS} in flight), a Worker with concurrency ${CONCURRENCY} whose processor POSTs the prompt to the simulator with fetch and keeps the answer as the job's return value.`,
+          `BullMQ by hand: what the same work takes with BullMQ and nothing else: Queue.add per job (${SUBMITTERS} in flight), a Worker with concurrency ${CONCURRENCY} whose processor POSTs the prompt to the simulator (node:http, keep-alive agent: the kind of client Switchyard's adapters use) and keeps the answer as the job's return value.`,
           `Switchyard: broker.submit per job (${SUBMITTERS} in flight), one provider worker with concurrency ${CONCURRENCY}; child-process run: ${workerEntryNote()}.`,
           'The simulator runs in its own process; the simulator-alone row is the provider-side ceiling: HTTP calls only, from this process, no Redis.',
           `Target (issue #6): at least half of raw BullMQ add+process. Best Switchyard run ÷ BullMQ by hand: ${formatNumber(best / rate(byHand), 3)} ${verdict(best / rate(byHand) >= 0.5)}; ÷ BullMQ no-op: ${formatNumber(best / rate(noop), 3)} ${verdict(best / rate(noop) >= 0.5)}.`,
@@ -161,6 +162,39 @@ async function rawBullmq(prefix: string, jobs: number): Promise<Run> {
   }
 }
 
+/**
+ * POSTs JSON and parses the JSON answer over a keep-alive `node:http` agent: the kind of
+ * client Switchyard's adapters use, so the by-hand baseline is not slowed by `fetch`.
+ */
+function postJson(agent: Agent, url: string, body: unknown): Promise<unknown> {
+  const payload = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': payload.length,
+          authorization: 'Bearer sim-key',
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200) reject(new Error(`provider answered ${response.statusCode}`));
+          else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        });
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}
+
 /** Raw BullMQ doing Switchyard's work by hand: add per job, a processor that calls the provider. */
 async function rawBullmqCalling(prefix: string, jobs: number, baseUrl: string): Promise<Run> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -170,20 +204,15 @@ async function rawBullmqCalling(prefix: string, jobs: number, baseUrl: string): 
   const allDone = new Promise<void>((resolve) => {
     finished = resolve;
   });
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const worker = new Worker<{ prompt: string }>(
     'by-hand',
     async (job) => {
-      const response = await fetch(`${baseUrl}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' },
-        body: JSON.stringify({
-          model: MODEL,
-          messages: [{ role: 'user', content: job.data.prompt }],
-          max_tokens: 64,
-        }),
-      });
-      if (!response.ok) throw new Error(`provider answered ${response.status}`);
-      const answer = (await response.json()) as { choices: { message: { content: string } }[] };
+      const answer = (await postJson(agent, `${baseUrl}/chat/completions`, {
+        model: MODEL,
+        messages: [{ role: 'user', content: job.data.prompt }],
+        max_tokens: 64,
+      })) as { choices: { message: { content: string } }[] };
       return answer.choices[0]?.message.content;
     },
     { connection, prefix: `{${prefix}}`, concurrency: CONCURRENCY },
@@ -207,6 +236,7 @@ async function rawBullmqCalling(prefix: string, jobs: number, baseUrl: string): 
       done,
     };
   } finally {
+    agent.destroy();
     await worker.close();
     await queue.close();
     await connection.quit();
