@@ -1,6 +1,6 @@
 import { createServices } from '@switchyard/app/services';
 import { parseConfig } from '@switchyard/config';
-import { type SimLatency, startSimulator } from '@switchyard/provider-sim';
+import { createRandom, type SimLatency, startSimulator } from '@switchyard/provider-sim';
 import { type SwitchyardProcess, writeConfig } from '../../test/support/switchyard-process.ts';
 import { benchPrefix, deleteKeys, REDIS_URL } from '../support/bench-prefix.ts';
 import { formatNumber, type Table } from '../support/format-table.ts';
@@ -15,16 +15,10 @@ import {
   scaledLimits,
   toConfigLimit,
 } from './free-tiers.ts';
-import {
-  type Optimum,
-  type OptimumProvider,
-  offlineOptimum,
-  type Schedule,
-  simulateSchedule,
-} from './offline-optimum.ts';
+import { type OptimumProvider, offlineOptimum, simulateSchedule } from './offline-optimum.ts';
 import { buildReport } from './report.ts';
-import { type DayRun, runDay } from './run-day.ts';
-import { createRandom, DAY_MS, generateTraffic, HOUR_MS, PEAK_HOURS, type ScenarioJob } from './traffic.ts';
+import { runDay } from './run-day.ts';
+import { DAY_MS, generateTraffic, HOUR_MS, PEAK_HOURS } from './traffic.ts';
 
 export interface FreeTierScenarioOptions {
   /** Real time / wall time (default 360: a day lasts 4 minutes, an hour 10 s). */
@@ -64,23 +58,6 @@ const ROUTE = 'day';
  * 429s and deadline misses.
  */
 export async function freeTierScenario(options: FreeTierScenarioOptions = {}): Promise<Table[]> {
-  return (await runFreeTierScenario(options)).tables;
-}
-
-export interface FreeTierScenarioResult {
-  tables: Table[];
-  jobs: ScenarioJob[];
-  run: DayRun;
-  optimum: Optimum;
-  optimumWithMargin: Optimum;
-  /** Switchyard's own policy without execution losses (see report.ts). */
-  switchyardPolicy: Schedule;
-}
-
-/** The scenario with its raw material (jobs, job records, simulator logs, optimum), for diagnosis. */
-export async function runFreeTierScenario(
-  options: FreeTierScenarioOptions = {},
-): Promise<FreeTierScenarioResult> {
   const compression = options.compression ?? 360;
   const volume = options.volume ?? 20;
   const jobsPerDay = options.jobsPerDay ?? 80_000;
@@ -223,14 +200,7 @@ export async function runFreeTierScenario(
         )}) only see jobs leaving ${free[0]!.id} at their latest start; no call is wasted and ${free[0]!.id} runs at 100 % of its limit. The gap to the optimum splits into policy (that row - optimum) and execution (measured - that row).`,
       `Switchyard: ${processes} worker process(es) (${workerEntryNote()}); jobs submitted at their arrival times from this process through the API role's services (createServices: the same broker, health checks and budgets as the API), which also hosts the simulator (latency lognormal, median ${LATENCY.kind === 'lognormal' ? LATENCY.medianMs : 0} ms). Each job's own start estimate for ${free[0]!.id} is read just before it is submitted.`,
     ];
-    return {
-      tables: [report.summary, report.paths, report.byHour],
-      jobs,
-      run,
-      optimum,
-      optimumWithMargin,
-      switchyardPolicy,
-    };
+    return [report.summary, report.paths, report.byHour];
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
     await services.close();

@@ -1,8 +1,9 @@
 import type { Priority } from '@switchyard/broker';
+import { createRandom } from '@switchyard/provider-sim';
 
 /**
  * A day of traffic for the free-tier scenario: when each job arrives, what it asks for and by
- * when it must be answered. Deterministic for a seed (mulberry32), so every run, and the
+ * when it must be answered. Deterministic for a seed (the simulator's mulberry32), so every run, and the
  * offline optimum, see the same jobs.
  */
 
@@ -46,18 +47,6 @@ export interface ScenarioJob {
   inputTokens: number;
   maxTokens: number;
   prompt: string;
-}
-
-/** mulberry32: a small seeded PRNG with floats in [0, 1). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Relative rate at a real time of day (ms after midnight). */

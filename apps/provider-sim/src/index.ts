@@ -10,6 +10,7 @@
  * - control:   `${url}/_sim/stats[/:id]`, POST /_sim/reset, GET|POST /_sim/providers, PATCH /_sim/providers/:id
  */
 export { countTokens } from './count-tokens.ts';
+export { createRandom } from './create-random.ts';
 export {
   type SimulatedProviderInfo,
   type Simulator,
