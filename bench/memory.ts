@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createBroker } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -127,12 +127,12 @@ async function switchyardRun(redis: Redis, jobs: number, gc: () => void): Promis
     concurrency: 8,
     timeout: '10s',
   };
-  const broker = createBroker({
-    config: parseConfig(
+  const broker = createBrokerFor(
+    parseConfig(
       benchConfig({ prefix, providers: [provider], routes: { main: [`${provider.id}/${MODEL}`] } }),
       {},
     ),
-  });
+  );
   try {
     return await measure(redis, prefix, 'Switchyard (broker.submit)', gc, async () => {
       let queued = 0;

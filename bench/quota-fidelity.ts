@@ -1,4 +1,4 @@
-import { createBroker } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Redis } from 'ioredis';
@@ -90,7 +90,7 @@ export async function runSwitchyard(
   const raw = benchConfig({ prefix, providers: [provider], routes: { main: [`${id}/${MODEL}`] } });
   const path = writeConfig(raw);
   const workers: SwitchyardProcess[] = [];
-  const broker = createBroker({ config: parseConfig(raw, {}) });
+  const broker = createBrokerFor(parseConfig(raw, {}));
   const events = await watchJobEvents(broker.keys.jobEvents);
   const probe = new Redis(REDIS_URL);
   let sampler: ReturnType<typeof sampleQueueState> | undefined;

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createBroker } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { startSimulator } from '@switchyard/provider-sim';
 import { writeConfig } from '../test/support/switchyard-process.ts';
@@ -44,7 +44,7 @@ export async function rerouteLatency(options: RerouteLatencyOptions = {}): Promi
   });
   const path = writeConfig(raw);
   const worker = await startWorkerProcess(path);
-  const broker = createBroker({ config: parseConfig(raw, {}) });
+  const broker = createBrokerFor(parseConfig(raw, {}));
 
   const directCall = async () => {
     const started = performance.now();

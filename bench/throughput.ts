@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { createBroker } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { measureThroughput } from '@switchyard/provider-sim';
 import { Queue, Worker } from 'bullmq';
@@ -251,7 +251,7 @@ async function switchyardRun(
 ): Promise<Run> {
   const provider = switchyardProviderEntry({ id: where, concurrency: CONCURRENCY }, baseUrl);
   const raw = benchConfig({ prefix, providers: [provider], routes: { main: [`${provider.id}/${MODEL}`] } });
-  const broker = createBroker({ config: parseConfig(raw, {}) });
+  const broker = createBrokerFor(parseConfig(raw, {}));
   const path = where === 'child' ? writeConfig(raw) : undefined;
   const child = path ? await startWorkerProcess(path) : undefined;
   if (where === 'in-process') await broker.startWorkers();

@@ -1,4 +1,5 @@
-import { type Broker, createBroker, type Job } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
+import type { Broker, Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,8 +89,7 @@ async function startBroker(
   raw: ReturnType<typeof configOf> & { privacy?: unknown },
   options: { workers?: boolean } = {},
 ) {
-  const broker = createBroker({
-    config: parseConfig(raw, {}),
+  const broker = createBrokerFor(parseConfig(raw, {}), {
     lockDurationMs: 2_000,
     stalledIntervalMs: 1_000,
   });
@@ -250,6 +250,28 @@ describe('broker core', () => {
         (attempt) => `${attempt.provider === broken.id ? 'broken' : 'backup'}:${attempt.outcome}`,
       ),
     ).toEqual(['broken:server_error', 'broken:server_error', 'broken:server_error', 'backup:succeeded']);
+  });
+
+  it('releases the quota of calls that never left (DNS failure), retries them, then re-routes', async () => {
+    const unreachable = {
+      ...provider('unreachable', { limits: [{ requests: 10, per: '1m' }] }),
+      baseUrl: 'http://switchyard-no-such-host.invalid',
+    };
+    const backup = provider('backup');
+    const broker = await startBroker(configOf([unreachable, backup]));
+    const [job] = await submitMany(broker, 1);
+    const done = (await broker.waitFor(job!.id, 20_000))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.result?.provider).toBe(backup.id);
+    expect(done.attempts.map((attempt) => attempt.outcome)).toEqual([
+      'connection_failed',
+      'connection_failed',
+      'connection_failed',
+      'succeeded',
+    ]);
+    const limits = [{ scope: 'provider', unit: 'requests' as const, max: 10, window: 60_000 }];
+    const [usage] = await broker.quota.usage({ provider: unreachable.id, limits });
+    expect(usage).toMatchObject({ used: 0, remaining: 10 });
   });
 
   it('sends a prompt too long for one model to the next target with a larger window', async () => {

@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { type Broker, createBroker, type Job } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
+import type { Broker, Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const { port } = proxy.address() as { port: number };
   redis = new Redis(`redis://127.0.0.1:${port}`, { maxRetriesPerRequest: null });
   // The broker's job store, on a connection through the proxy.
-  broker = createBroker({ config: parseConfig({ presets: 'off', redis: { prefix } }, {}), redis });
+  broker = createBrokerFor(parseConfig({ presets: 'off', redis: { prefix } }, {}), { redis });
   store = broker.store;
 });
 

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBrokerFor } from '@switchyard/app/broker';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
@@ -139,9 +140,8 @@ describe('the Switchyard process', () => {
       expect(switchyard.output()).toContain('finishing the jobs in hand');
 
       // The job ended on that worker: succeeded, one call, and the provider saw one request.
-      const { createBroker } = await import('@switchyard/broker');
       const { parseConfig } = await import('@switchyard/config');
-      const broker = createBroker({ config: parseConfig(config, {}) });
+      const broker = createBrokerFor(parseConfig(config, {}));
       try {
         const job = await broker.get(id);
         expect(job?.status).toBe('succeeded');

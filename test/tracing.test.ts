@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { createBroker } from '@switchyard/broker';
+import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ describe('tracing', () => {
     const exporter = new InMemorySpanExporter();
     const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     provider.register();
-    const broker = createBroker({ config: parseConfig(configFor(), {}) });
+    const broker = createBrokerFor(parseConfig(configFor(), {}));
     try {
       await broker.startWorkers();
       const job = await broker.submit({

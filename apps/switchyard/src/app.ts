@@ -7,11 +7,20 @@ import { createApiKeyAuthenticator } from './plugins/authentication.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openApi } from './plugins/openapi.ts';
+import { batchRoutes } from './routes/batches.ts';
+import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { openAIRoutes } from './routes/openai.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { usageRoutes } from './routes/usage.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The process's services: broker, batches, files, webhooks, health, budgets, metrics. */
+    services: Services;
+  }
+}
 
 /** Largest JSON body accepted (a job with long documents); file uploads have their own limit. */
 export const BODY_LIMIT = 8 * 1024 * 1024;
@@ -53,20 +62,19 @@ export async function buildApp(
   // JSON only (multipart for file uploads): anything else is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
 
+  // Every route reads the services from this decorator: no route builds its own.
+  app.decorate('services', services);
   await app.register(errorHandler);
   await app.register(openApi);
-  await app.register(healthRoutes, { services });
-  await app.register(bullBoard, { services });
-  await app.register(metricsRoutes, { services });
+  await app.register(healthRoutes);
+  await app.register(bullBoard);
+  await app.register(metricsRoutes);
   await app.register(
     async (v1) => {
       v1.decorateRequest('tenant', '');
       v1.addHook('onRequest', createApiKeyAuthenticator(services.config));
-      await v1.register(jobRoutes, { services });
-      await v1.register(providerRoutes, { services });
-      await v1.register(openAIRoutes, { services });
-      await v1.register(usageRoutes, { services });
-      for (const routes of services.extraRoutes) await v1.register(routes, { services });
+      for (const routes of [jobRoutes, providerRoutes, openAIRoutes, usageRoutes, fileRoutes, batchRoutes])
+        await v1.register(routes);
     },
     { prefix: '' },
   );

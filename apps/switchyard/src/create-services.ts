@@ -18,15 +18,14 @@ import {
   type Job,
 } from '@switchyard/broker';
 import type { Config } from '@switchyard/config';
+import { createProviderAdapters } from '@switchyard/providers';
+import type { ProviderAdapter } from '@switchyard/spec';
 import { checkCallbackUrl, createWebhooks } from '@switchyard/webhooks';
-import type { FastifyPluginAsync } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiError } from './api-error.ts';
 import { createObservability } from './observability/create-observability.ts';
-import { batchRoutes } from './routes/batches.ts';
-import { fileRoutes } from './routes/files.ts';
 import { toJobView } from './to-job-view.ts';
 
 type Webhooks = ReturnType<typeof createWebhooks>;
@@ -50,14 +49,16 @@ export interface Services {
   checkCallbackUrl(url: string): Promise<void>;
   /** Queues besides the provider queues, for Bull Board. */
   extraQueueNames: string[];
-  /** Route plugins registered under the API key check (files and batches). */
-  extraRoutes: FastifyPluginAsync<{ services: Services }>[];
+  /** Resolves when Redis answers (readiness). */
+  ping(): Promise<void>;
   /** Starts this process's workers (provider queues, deadlines, finalize, webhooks). */
   startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
+  /** Provider adapters by provider id; made from the configuration when absent. */
+  adapters?: ReadonlyMap<string, ProviderAdapter>;
   lockDurationMs?: number;
   /** Receives one `attempt` line per recorded attempt; without it, attempts are only counted. */
   logger?: Logger;
@@ -95,7 +96,9 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     }
   }
 
+  const adapters = options.adapters ?? createProviderAdapters(config.providers);
   const health = createHealth({
+    adapters,
     redis,
     keys: createKeys(config.redis.prefix),
     providers: config.providers,
@@ -112,7 +115,9 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const broker = observability.observeBroker(
     createBroker({
       config,
+      adapters,
       redis,
+      onError: (error) => options.logger?.error({ err: error }, 'background work failed'),
       onTerminal,
       lockDurationMs: options.lockDurationMs,
       stalledIntervalMs: options.lockDurationMs,
@@ -189,7 +194,9 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
       }
     },
     extraQueueNames: [broker.keys.deadlineQueue, broker.keys.finalizeQueue, BATCH_SUBMIT_QUEUE, 'webhooks'],
-    extraRoutes: [fileRoutes(files), batchRoutes(batches)],
+    async ping() {
+      await redis.ping();
+    },
     async startWorkers() {
       await broker.startWorkers();
       await health.startProbes();

@@ -1,6 +1,7 @@
 import { type Broker, createBroker } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { createProviderAdapters } from '@switchyard/providers';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BatchError } from './batch-error.ts';
@@ -92,6 +93,7 @@ async function startStack(
   let current: Batches | undefined;
   const broker = createBroker({
     config,
+    adapters: createProviderAdapters(config.providers),
     redis,
     onTerminal: (job) => current!.onJobTerminal(job),
   });

@@ -1,15 +1,6 @@
 export { BrokerError } from './broker-error.ts';
 export * from './budgets/index.ts';
-export {
-  type AttemptEvent,
-  type Broker,
-  type BrokerHooks,
-  type BrokerOptions,
-  createBroker,
-  newJobId,
-} from './create-broker.ts';
-export { createProviderAdapters } from './create-provider-adapters.ts';
-export { type Decision, decideAfterFailure, providerPauseMs } from './decide-after-failure.ts';
+export { type Broker, type BrokerOptions, createBroker } from './create-broker.ts';
 export {
   detectPersonalData,
   isValidIban,
@@ -17,6 +8,7 @@ export {
   type PersonalDataKind,
   passesLuhn,
 } from './detect-personal-data.ts';
+export type { AttemptEvent, BrokerHooks } from './dispatcher.ts';
 export { estimateInputTokens } from './estimate-tokens.ts';
 export * from './health/index.ts';
 export {
@@ -34,7 +26,19 @@ export {
   type Sensitivity,
   TERMINAL_STATUSES,
 } from './job.ts';
+export type { JobStreamEvent } from './job-stream.ts';
 export { createKeys, type Keys } from './keys.ts';
+export {
+  type AttemptOutcome,
+  type Decision,
+  decide,
+  httpStatusOf,
+  isAttemptOutcome,
+  type Next,
+  OUTCOME_POLICY,
+  type Policy,
+  pauseMsOf,
+} from './outcome-policy.ts';
 export {
   admits,
   type Plan,
@@ -43,4 +47,5 @@ export {
   REQUIRED_POLICY,
   type RejectedTarget,
 } from './plan-route.ts';
-export { LIMITER, QUEUE_PRIORITY } from './queue-settings.ts';
+export { LIMITER, QUEUE_PRIORITY } from './queues.ts';
+export { newJobId, type SubmitOptions } from './submit.ts';

@@ -1,5 +1,6 @@
-import type { AttemptOutcome, ChatMessage, FinishReason } from '@switchyard/spec';
+import type { ChatMessage, FinishReason } from '@switchyard/spec';
 import type { PersonalDataKind } from './detect-personal-data.ts';
+import type { AttemptOutcome } from './outcome-policy.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

@@ -16,6 +16,8 @@ export interface Keys {
   quota(providerId: string, scope: string, unit: string, window: string): string;
   /** A multiplier (< 1) on a provider's limits after it answered 429 despite our accounting. */
   quotaScale(providerId: string): string;
+  /** A provider's measured figures (hash): `latency`, the moving average in ms. */
+  stats(providerId: string): string;
   /** Job record (hash) and its attempt log (list). */
   job(jobId: string): string;
   jobAttempts(jobId: string): string;
@@ -36,6 +38,7 @@ export function createKeys(prefix: string): Keys {
     finalizeQueue: 'finalize',
     quota: (providerId, scope, unit, window) => `${prefix}:quota:{${providerId}}:${scope}:${unit}:${window}`,
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
+    stats: (providerId) => `${prefix}:stats:{${providerId}}`,
     job: (jobId) => `${prefix}:job:{${jobId}}`,
     jobAttempts: (jobId) => `${prefix}:job:{${jobId}}:attempts`,
     jobStream: (jobId) => `${prefix}:job:{${jobId}}:stream`,

@@ -1,5 +1,6 @@
 export { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
 export { type CreateAdapterOptions, createAdapter } from './create-adapter.ts';
+export { createProviderAdapters } from './create-provider-adapters.ts';
 export { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';
 export { createOpenAICompatibleAdapter } from './openai-compatible/create-openai-compatible-adapter.ts';
 export type { AdapterOptions } from './shared/adapter-options.ts';

@@ -12,8 +12,13 @@ export const ATTEMPT_OUTCOMES = [
   'server_error',
   /** No complete answer within the provider timeout. */
   'timeout',
-  /** Connection refused, reset, DNS failure: the request may not have reached the provider. */
+  /** The connection broke after the request was sent (reset, closed mid-answer). */
   'network_error',
+  /**
+   * The request never left: connection refused, DNS failure, unreachable host. The provider
+   * cannot have counted it.
+   */
+  'connection_failed',
   /** The prompt (plus max_tokens) does not fit this model's context window. */
   'context_length_exceeded',
   /** The request itself is wrong (bad parameter, unknown model on this provider). */

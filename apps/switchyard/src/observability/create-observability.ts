@@ -54,9 +54,9 @@ export function createObservability(options: { logger?: Logger } = {}): Observab
       const countSubmitted = guarded('submitted', metrics.recordSubmitted);
       return {
         ...broker,
-        async submit(request) {
+        async submit(request, options) {
           const calledAt = Date.now();
-          const job = await broker.submit(request);
+          const job = await broker.submit(request, options);
           // A repeated id returns the job made by an earlier call: created before this one.
           if (Date.parse(job.created_at) >= calledAt) countSubmitted(job);
           return job;

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Services } from '../create-services.ts';
 import { createAdminAuthenticator } from '../plugins/authentication.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 
@@ -9,7 +8,8 @@ import { ErrorResponse } from '../schemas/error.ts';
  * basic auth). Registered as its own encapsulated plugin, so the admin check covers this
  * route and nothing else.
  */
-export const metricsRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+export const metricsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
   const registry = services.metrics;
   app.addHook('onRequest', createAdminAuthenticator(services.config));
   app.get(

@@ -2,7 +2,6 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../create-services.ts';
 import { createAdminAuthenticator } from './authentication.ts';
 
 export const BULL_BOARD_PATH = '/admin/queues';
@@ -12,7 +11,8 @@ export const BULL_BOARD_PATH = '/admin/queues';
  * submission. Registered in its own (encapsulated) context so the admin check covers the
  * dashboard, its API and its assets, and nothing else.
  */
-export const bullBoard: FastifyPluginAsync<{ services: Services }> = async (app, { services }) => {
+export const bullBoard: FastifyPluginAsync = async (app) => {
+  const { services } = app;
   const { broker, config } = services;
   const serverAdapter = new FastifyAdapter();
   const queues = [

@@ -13,6 +13,7 @@ const BROKER_STATUS: Record<string, number> = {
   unknown_route: 404,
   unknown_model: 404,
   no_eligible_target: 422,
+  idempotency_key_reused: 409,
 };
 
 /** Files and batches refusals. */

@@ -1,8 +1,7 @@
-import { BATCH_STATUSES, type Batches } from '@switchyard/batches';
+import { BATCH_STATUSES } from '@switchyard/batches';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
-import type { Services } from '../create-services.ts';
 import { parseDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 
@@ -73,78 +72,78 @@ const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
-export function batchRoutes(batches: Batches): FastifyPluginAsyncZod<{ services: Services }> {
-  return async (app, { services }) => {
-    app.post(
-      '/v1/batches',
-      {
-        bodyLimit: INLINE_BATCH_BODY_LIMIT,
-        schema: {
-          summary: 'Create a batch (OpenAI Batch API), from an uploaded file or inline requests',
-          body: CreateBatchBody,
-          response: { 200: BatchObject, 400: ErrorResponse, 404: ErrorResponse },
-        },
+export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
+  const { batches } = services;
+  app.post(
+    '/v1/batches',
+    {
+      bodyLimit: INLINE_BATCH_BODY_LIMIT,
+      schema: {
+        summary: 'Create a batch (OpenAI Batch API), from an uploaded file or inline requests',
+        body: CreateBatchBody,
+        response: { 200: BatchObject, 400: ErrorResponse, 404: ErrorResponse },
       },
-      async (request) => {
-        const { deadline: deadlineText, callback_url, ...body } = request.body;
-        const deadline = deadlineText === undefined ? undefined : parseDeadline(deadlineText);
-        if (deadlineText !== undefined && (deadline === undefined || deadline <= Date.now())) {
-          throw new ApiError(
-            400,
-            'invalid_request',
-            'deadline must be a future RFC 3339 time or a duration like 6h',
-            {
-              field: 'deadline',
-            },
-          );
-        }
-        if (callback_url !== undefined) await services.checkCallbackUrl(callback_url);
-        return batches.create(request.tenant, { ...body, deadline, callback_url });
-      },
-    );
+    },
+    async (request) => {
+      const { deadline: deadlineText, callback_url, ...body } = request.body;
+      const deadline = deadlineText === undefined ? undefined : parseDeadline(deadlineText);
+      if (deadlineText !== undefined && (deadline === undefined || deadline <= Date.now())) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          'deadline must be a future RFC 3339 time or a duration like 6h',
+          {
+            field: 'deadline',
+          },
+        );
+      }
+      if (callback_url !== undefined) await services.checkCallbackUrl(callback_url);
+      return batches.create(request.tenant, { ...body, deadline, callback_url });
+    },
+  );
 
-    app.get(
-      '/v1/batches',
-      {
-        schema: {
-          summary: 'List batches, newest first',
-          querystring: ListQuery,
-          response: { 200: BatchList },
-        },
+  app.get(
+    '/v1/batches',
+    {
+      schema: {
+        summary: 'List batches, newest first',
+        querystring: ListQuery,
+        response: { 200: BatchList },
       },
-      async (request) => batches.list(request.tenant, request.query),
-    );
+    },
+    async (request) => batches.list(request.tenant, request.query),
+  );
 
-    app.get(
-      '/v1/batches/:id',
-      {
-        schema: {
-          summary: 'Get a batch',
-          params: BatchParams,
-          response: { 200: BatchObject, 404: ErrorResponse },
-        },
+  app.get(
+    '/v1/batches/:id',
+    {
+      schema: {
+        summary: 'Get a batch',
+        params: BatchParams,
+        response: { 200: BatchObject, 404: ErrorResponse },
       },
-      async (request) => {
-        const batch = await batches.get(request.tenant, request.params.id);
-        if (!batch) throw notFound('batch', request.params.id);
-        return batch;
-      },
-    );
+    },
+    async (request) => {
+      const batch = await batches.get(request.tenant, request.params.id);
+      if (!batch) throw notFound('batch', request.params.id);
+      return batch;
+    },
+  );
 
-    app.post(
-      '/v1/batches/:id/cancel',
-      {
-        schema: {
-          summary: 'Cancel a batch',
-          params: BatchParams,
-          response: { 200: BatchObject, 404: ErrorResponse },
-        },
+  app.post(
+    '/v1/batches/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a batch',
+        params: BatchParams,
+        response: { 200: BatchObject, 404: ErrorResponse },
       },
-      async (request) => {
-        const batch = await batches.cancel(request.tenant, request.params.id);
-        if (!batch) throw notFound('batch', request.params.id);
-        return batch;
-      },
-    );
-  };
-}
+    },
+    async (request) => {
+      const batch = await batches.cancel(request.tenant, request.params.id);
+      if (!batch) throw notFound('batch', request.params.id);
+      return batch;
+    },
+  );
+};

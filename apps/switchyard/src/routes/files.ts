@@ -5,7 +5,6 @@ import { type FileStore, MAX_FILE_BYTES } from '@switchyard/batches';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
-import type { Services } from '../create-services.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 
 const FileObject = z
@@ -34,87 +33,84 @@ async function* jsonl(lines: AsyncIterable<string>): AsyncGenerator<string> {
   for await (const line of lines) yield `${line}\n`;
 }
 
-export function fileRoutes(files: FileStore): FastifyPluginAsyncZod<{ services: Services }> {
-  return async (app) => {
-    await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 4 } });
+export const fileRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { files } = app.services;
+  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 4 } });
 
-    app.post(
-      '/v1/files',
-      {
-        schema: {
-          summary: 'Upload a JSONL batch input file (multipart: purpose=batch, file)',
-          consumes: ['multipart/form-data'],
-          response: { 200: FileObject, 400: ErrorResponse, 413: ErrorResponse },
-        },
+  app.post(
+    '/v1/files',
+    {
+      schema: {
+        summary: 'Upload a JSONL batch input file (multipart: purpose=batch, file)',
+        consumes: ['multipart/form-data'],
+        response: { 200: FileObject, 400: ErrorResponse, 413: ErrorResponse },
       },
-      async (request) => {
-        if (!request.isMultipart()) {
-          throw new ApiError(415, 'unsupported_media_type', 'Upload the file as multipart/form-data');
+    },
+    async (request) => {
+      if (!request.isMultipart()) {
+        throw new ApiError(415, 'unsupported_media_type', 'Upload the file as multipart/form-data');
+      }
+      let purpose: string | undefined;
+      let stored: Awaited<ReturnType<FileStore['createFromLines']>> | undefined;
+      for await (const part of request.parts()) {
+        if (part.type === 'field') {
+          if (part.fieldname === 'purpose') purpose = String(part.value);
+          continue;
         }
-        let purpose: string | undefined;
-        let stored: Awaited<ReturnType<FileStore['createFromLines']>> | undefined;
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            if (part.fieldname === 'purpose') purpose = String(part.value);
-            continue;
-          }
-          if (stored) throw new ApiError(400, 'invalid_request', 'Upload one file per request');
-          if (purpose !== undefined && purpose !== 'batch') break;
-          const lines = createInterface({ input: part.file, crlfDelay: Number.POSITIVE_INFINITY });
-          stored = await files.createFromLines(
-            request.tenant,
-            { filename: part.filename, purpose: 'batch' },
-            lines,
-          );
-          if (part.file.truncated) {
-            throw new ApiError(413, 'file_too_large', `Files are limited to ${MAX_FILE_BYTES} bytes`);
-          }
+        if (stored) throw new ApiError(400, 'invalid_request', 'Upload one file per request');
+        if (purpose !== undefined && purpose !== 'batch') break;
+        const lines = createInterface({ input: part.file, crlfDelay: Number.POSITIVE_INFINITY });
+        stored = await files.createFromLines(
+          request.tenant,
+          { filename: part.filename, purpose: 'batch' },
+          lines,
+        );
+        if (part.file.truncated) {
+          throw new ApiError(413, 'file_too_large', `Files are limited to ${MAX_FILE_BYTES} bytes`);
         }
-        if (purpose !== 'batch') {
-          throw new ApiError(400, 'invalid_request', 'purpose must be "batch"', { field: 'purpose' });
-        }
-        if (!stored) throw new ApiError(400, 'invalid_request', 'No file in the upload', { field: 'file' });
-        return stored;
-      },
-    );
+      }
+      if (purpose !== 'batch') {
+        throw new ApiError(400, 'invalid_request', 'purpose must be "batch"', { field: 'purpose' });
+      }
+      if (!stored) throw new ApiError(400, 'invalid_request', 'No file in the upload', { field: 'file' });
+      return stored;
+    },
+  );
 
-    app.get(
-      '/v1/files',
-      { schema: { summary: 'List files', response: { 200: FileList } } },
-      async (request) => files.list(request.tenant),
-    );
+  app.get('/v1/files', { schema: { summary: 'List files', response: { 200: FileList } } }, async (request) =>
+    files.list(request.tenant),
+  );
 
-    app.get(
-      '/v1/files/:id',
-      {
-        schema: {
-          summary: 'Get a file',
-          params: FileParams,
-          response: { 200: FileObject, 404: ErrorResponse },
-        },
+  app.get(
+    '/v1/files/:id',
+    {
+      schema: {
+        summary: 'Get a file',
+        params: FileParams,
+        response: { 200: FileObject, 404: ErrorResponse },
       },
-      async (request) => {
-        const file = await files.get(request.tenant, request.params.id);
-        if (!file) throw notFound('file', request.params.id);
-        return file;
-      },
-    );
+    },
+    async (request) => {
+      const file = await files.get(request.tenant, request.params.id);
+      if (!file) throw notFound('file', request.params.id);
+      return file;
+    },
+  );
 
-    app.get(
-      '/v1/files/:id/content',
-      {
-        schema: {
-          summary: 'Download a file (JSONL), including batch output and error files',
-          params: FileParams,
-        },
+  app.get(
+    '/v1/files/:id/content',
+    {
+      schema: {
+        summary: 'Download a file (JSONL), including batch output and error files',
+        params: FileParams,
       },
-      async (request, reply) => {
-        const file = await files.get(request.tenant, request.params.id);
-        if (!file) throw notFound('file', request.params.id);
-        return reply
-          .type('application/jsonl')
-          .send(Readable.from(jsonl(files.readLines(request.tenant, request.params.id))));
-      },
-    );
-  };
-}
+    },
+    async (request, reply) => {
+      const file = await files.get(request.tenant, request.params.id);
+      if (!file) throw notFound('file', request.params.id);
+      return reply
+        .type('application/jsonl')
+        .send(Readable.from(jsonl(files.readLines(request.tenant, request.params.id))));
+    },
+  );
+};

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Services } from '../create-services.ts';
 
 /** Liveness and readiness, without authentication. */
-export const healthRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
   app.get(
     '/healthz',
     { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
@@ -19,7 +19,7 @@ export const healthRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     },
     async (_request, reply) => {
       try {
-        await services.redis.ping();
+        await services.ping();
         return { status: 'ready' };
       } catch {
         return reply.code(503).send({ status: 'redis unreachable' });

@@ -1,21 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type JobRequest, TERMINAL_STATUSES } from '@switchyard/broker';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
-import type { Services } from '../create-services.ts';
 import { parseDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 import { GetJobQuery, JobIdParams, JobView, SubmitJobBody } from '../schemas/job.ts';
 import { toJobView } from '../to-job-view.ts';
 
-const IDEMPOTENCY_TTL_S = 86_400;
 const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(255).optional(),
 });
 
-export const jobRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  const { broker, redis, webhooks } = services;
+export const jobRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
+  const { broker, webhooks } = services;
 
   async function view(id: string, tenant: string) {
     const job = await broker.get(id);
@@ -51,52 +50,36 @@ export const jobRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
       }
       if (body.callback_url !== undefined) await services.checkCallbackUrl(body.callback_url);
 
-      let id: string | undefined;
       const idempotencyKey = request.headers['idempotency-key'];
-      if (idempotencyKey !== undefined) {
-        const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-        const key = broker.keys.idempotency(
-          tenant,
-          createHash('sha256').update(idempotencyKey).digest('hex'),
-        );
-        const candidate = `job_${randomBytes(15).toString('base64url')}`;
-        const stored = await redis.set(key, `${bodyHash} ${candidate}`, 'EX', IDEMPOTENCY_TTL_S, 'NX', 'GET');
-        if (stored === null) {
-          id = candidate;
-        } else {
-          const [storedHash, storedId] = stored.split(' ');
-          if (storedHash !== bodyHash) {
-            throw new ApiError(
-              409,
-              'idempotency_key_reused',
-              'This Idempotency-Key was used with another body',
-            );
-          }
-          id = storedId;
-        }
-      }
+      const idempotency =
+        idempotencyKey === undefined
+          ? undefined
+          : {
+              key: idempotencyKey,
+              fingerprint: createHash('sha256').update(JSON.stringify(body)).digest('hex'),
+            };
 
       const messages: JobRequest['messages'] = [
         ...(body.system !== undefined ? [{ role: 'system' as const, content: body.system }] : []),
         ...(body.messages ?? [{ role: 'user' as const, content: body.prompt! }]),
       ];
-      const job = await broker.submit({
-        id,
-        tenant,
-        route: (body.route ?? body.model)!,
-        messages,
-        maxTokens: body.max_tokens,
-        temperature: body.temperature,
-        topP: body.top_p,
-        stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
-        sensitivity: body.sensitivity,
-        priority: body.priority,
-        deadline,
-        callbackUrl: body.callback_url,
-        metadata: body.metadata,
-      });
-      if (job.tenant !== tenant)
-        throw new ApiError(409, 'idempotency_key_reused', 'This job id belongs elsewhere');
+      const job = await broker.submit(
+        {
+          tenant,
+          route: (body.route ?? body.model)!,
+          messages,
+          maxTokens: body.max_tokens,
+          temperature: body.temperature,
+          topP: body.top_p,
+          stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
+          sensitivity: body.sensitivity,
+          priority: body.priority,
+          deadline,
+          callbackUrl: body.callback_url,
+          metadata: body.metadata,
+        },
+        { idempotency },
+      );
       // The label is logged, the data never.
       if (job.personal_data)
         request.log.info({ job: job.id, personal_data: job.personal_data }, 'personal data');

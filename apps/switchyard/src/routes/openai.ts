@@ -1,23 +1,14 @@
-import { type Job, SENSITIVITIES, TERMINAL_STATUSES } from '@switchyard/broker';
+import { type Broker, httpStatusOf, type Job, SENSITIVITIES, TERMINAL_STATUSES } from '@switchyard/broker';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
-import type { Services } from '../create-services.ts';
 import { parseDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 import { LIMITS } from '../schemas/job.ts';
 
 /** How long past the job's deadline the HTTP answer still waits for it. */
 const WAIT_GRACE_MS = 30_000;
-/** A failed job's error code -> the HTTP status the synchronous API answers with. */
-const FAILURE_STATUS: Record<string, number> = {
-  invalid_request: 400,
-  content_filtered: 400,
-  context_length_exceeded: 400,
-  cancelled: 499,
-  internal_error: 500,
-};
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string().max(LIMITS.contentChars) });
 const ChatMessage = z.object({
@@ -95,7 +86,7 @@ function resultOf(done: Job | undefined, id: string): NonNullable<Job['result']>
   }
   if (done.status !== 'succeeded' || !done.result) {
     const code = done.error?.code ?? 'failed';
-    throw new ApiError(FAILURE_STATUS[code] ?? 502, code, done.error?.message ?? 'The job failed', {
+    throw new ApiError(httpStatusOf(code), code, done.error?.message ?? 'The job failed', {
       job_id: done.id,
       attempts: done.attempts,
     });
@@ -110,18 +101,14 @@ const usageOf = (result: NonNullable<Job['result']>) => ({
 });
 
 /**
- * `stream: true`: relays the job's deltas, which the worker running it appends to a Redis
- * stream, as OpenAI `chat.completion.chunk` server-sent events. Headers go out with the first
- * delta, so a job that fails before any text still answers with a plain JSON error — and a
- * provider stream that breaks before its first token has fallen back like any failed attempt.
+ * `stream: true`: relays the job's text as OpenAI `chat.completion.chunk` server-sent events,
+ * as the worker running it publishes it. Headers go out with the first delta, so a job that
+ * fails before any text still answers with a plain JSON error — and a provider stream that
+ * breaks before its first token has fallen back like any failed attempt.
  */
-async function relayAsEvents(services: Services, job: Job, reply: FastifyReply, includeUsage: boolean) {
-  const { broker } = services;
-  const reader = services.redis.duplicate();
-  const key = broker.keys.jobStream(job.id);
+async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply, includeUsage: boolean) {
   const id = `chatcmpl-${job.id}`;
   const created = Math.floor(Date.parse(job.created_at) / 1000);
-  const giveUpAt = job.deadline + WAIT_GRACE_MS;
   let model = job.route;
   let started = false;
   let finished = false;
@@ -146,69 +133,52 @@ async function relayAsEvents(services: Services, job: Job, reply: FastifyReply, 
     });
     send(chunk({ role: 'assistant', content: '' }));
   };
-  const end = () => {
-    finished = true;
-    reply.raw.end();
-    return reply;
-  };
-  // A client that goes away no longer wants the answer: cancel its job.
-  reply.raw.once('close', () => {
-    if (!finished) void broker.cancel(job.id);
-  });
+  cancelOnDisconnect(broker, job.id, reply, () => finished);
 
-  try {
-    let lastId = '0';
-    for (;;) {
-      const entries = await reader.xread('BLOCK', 250, 'STREAMS', key, lastId);
-      let ended = false;
-      for (const [, messages] of entries ?? []) {
-        for (const [entryId, fields] of messages) {
-          lastId = entryId;
-          if (fields[0] === 'delta') {
-            start();
-            send(chunk({ content: fields[1] ?? '' }));
-          } else if (fields[0] === 'end') {
-            ended = true;
-          }
-        }
-      }
-      if (!ended && !entries) {
-        const current = await broker.get(job.id);
-        const terminal = current !== undefined && TERMINAL_STATUSES.has(current.status);
-        if (!terminal && Date.now() < giveUpAt) continue;
-        if (current?.status === 'succeeded') {
-          // Finished, and every delta was read above: only the `end` marker is missing.
-          ended = true;
-        } else if (!started) {
-          finished = true;
-          resultOf(current, job.id);
-        } else {
-          send({
-            error: current?.error ?? { code: 'deadline_exceeded', message: 'The job did not finish in time' },
-          });
-          return end();
-        }
-      }
-      if (ended) {
-        const result = resultOf(await broker.get(job.id), job.id);
-        start();
-        model = `${result.provider}/${result.model}`;
-        send(chunk({}, openAIFinishReason(result.finish_reason)));
-        if (includeUsage) send({ ...chunk({}), choices: [], usage: usageOf(result) });
-        send('[DONE]');
-        return end();
-      }
+  for await (const event of broker.readStream(job.id, job.deadline + WAIT_GRACE_MS)) {
+    if (event.type === 'delta') {
+      start();
+      send(chunk({ content: event.text }));
+      continue;
     }
-  } finally {
-    reader.disconnect();
+    finished = true;
+    if (!started || event.job?.status === 'succeeded') {
+      // Nothing sent yet: a failure is a plain JSON error (thrown here).
+      const result = resultOf(event.job, job.id);
+      start();
+      model = `${result.provider}/${result.model}`;
+      send(chunk({}, openAIFinishReason(result.finish_reason)));
+      if (includeUsage) send({ ...chunk({}), choices: [], usage: usageOf(result) });
+      send('[DONE]');
+    } else {
+      send({
+        error: event.job?.error ?? { code: 'deadline_exceeded', message: 'The job did not finish in time' },
+      });
+    }
+    reply.raw.end();
   }
+  return reply;
+}
+
+/**
+ * A client that goes away no longer wants the answer: cancel its job. (The response's `close`
+ * before it finished is the disconnect; the request's fires once its body is read.)
+ */
+function cancelOnDisconnect(broker: Broker, jobId: string, reply: FastifyReply, answered: () => boolean) {
+  reply.raw.once('close', () => {
+    if (answered() || reply.raw.writableFinished) return;
+    broker
+      .cancel(jobId)
+      .catch((error: unknown) => reply.log.warn({ err: error, job: jobId }, 'cancel failed'));
+  });
 }
 
 /**
  * The OpenAI-compatible synchronous API: the same queues, quotas, fallback, deadlines and
  * privacy as every job (interactive priority), answered when the job ends.
  */
-export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
   const { broker, config } = services;
 
   app.post(
@@ -249,15 +219,10 @@ export const openAIRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       // The label is logged, the data never.
       if (job.personal_data)
         request.log.info({ job: job.id, personal_data: job.personal_data }, 'personal data');
-      if (body.stream)
-        return relayAsEvents(services, job, reply, body.stream_options?.include_usage === true);
+      if (body.stream) return relayAsEvents(broker, job, reply, body.stream_options?.include_usage === true);
 
-      // A client that goes away no longer wants the answer: cancel its job. (The response's
-      // `close` before it finished is the disconnect; the request's fires once its body is read.)
       let answered = false;
-      reply.raw.once('close', () => {
-        if (!answered && !reply.raw.writableFinished) void broker.cancel(job.id);
-      });
+      cancelOnDisconnect(broker, job.id, reply, () => answered);
       const done = await broker.waitFor(job.id, Math.max(0, job.deadline - Date.now()) + WAIT_GRACE_MS);
       answered = true;
       const result = resultOf(done, job.id);

@@ -1,7 +1,6 @@
 import { QUEUE_PRIORITY } from '@switchyard/broker';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Services } from '../create-services.ts';
 
 const ProviderView = z.object({
   id: z.string(),
@@ -27,7 +26,8 @@ const ProviderView = z.object({
   latency_ms: z.number(),
 });
 
-export const providerRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
   const { broker, config } = services;
   app.get(
     '/v1/providers',

@@ -2,7 +2,6 @@ import { dayOf, isDate, monthOf, type UsageTotals } from '@switchyard/broker';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
-import type { Services } from '../create-services.ts';
 
 /** The longest range one request may read (one Redis hash per day). */
 const MAX_DAYS = 400;
@@ -53,7 +52,8 @@ const toTotals = (totals: UsageTotals) => ({
   savings_usd: totals.savingsUsd,
 });
 
-export const usageRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
   app.get(
     '/v1/usage',
     {

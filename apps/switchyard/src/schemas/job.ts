@@ -1,5 +1,10 @@
-import { PERSONAL_DATA_KINDS, PRIORITIES, SENSITIVITIES } from '@switchyard/broker';
-import { ATTEMPT_OUTCOMES } from '@switchyard/spec';
+import {
+  type AttemptOutcome,
+  OUTCOME_POLICY,
+  PERSONAL_DATA_KINDS,
+  PRIORITIES,
+  SENSITIVITIES,
+} from '@switchyard/broker';
 import { z } from 'zod';
 
 /** Input limits: generous for real work, small enough that one request cannot hurt the service. */
@@ -75,7 +80,7 @@ export const GetJobQuery = z.strictObject({
 const Attempt = z.object({
   provider: z.string(),
   model: z.string(),
-  outcome: z.enum(['succeeded', 'skipped', ...ATTEMPT_OUTCOMES]),
+  outcome: z.enum(['succeeded', 'skipped', ...(Object.keys(OUTCOME_POLICY) as AttemptOutcome[])]),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   started_at: z.string(),
   finished_at: z.string(),

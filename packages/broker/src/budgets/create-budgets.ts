@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config, ModelConfig, ProviderConfig } from '@switchyard/config';
 import type { Redis, Result } from 'ioredis';
-import type { AttemptEvent } from '../create-broker.ts';
+import type { AttemptEvent } from '../dispatcher.ts';
 import type { Job } from '../job.ts';
 import { dayOf, daysBetween, monthOf, periodStart } from './periods.ts';
 import {

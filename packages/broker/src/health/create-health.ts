@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ProviderConfig } from '@switchyard/config';
 import type { ProviderAdapter } from '@switchyard/spec';
 import type { Redis, Result } from 'ioredis';
-import type { AttemptEvent } from '../create-broker.ts';
-import { createProviderAdapters } from '../create-provider-adapters.ts';
+import type { AttemptEvent } from '../dispatcher.ts';
 import type { Keys } from '../keys.ts';
 import { FINISH_PROBE, healthKeys, RECORD_CALL, START_PROBE } from './health-scripts.ts';
 
@@ -73,8 +72,8 @@ export interface CreateHealthOptions {
   redis: Redis;
   keys: Keys;
   providers: ProviderConfig[];
-  /** Adapters by provider id for probes; made from the configuration when absent. */
-  adapters?: Map<string, ProviderAdapter>;
+  /** Adapters by provider id, for probes. */
+  adapters: ReadonlyMap<string, ProviderAdapter>;
   options?: Partial<HealthOptions>;
   /** Called with errors of background work (refresh, probes); they never throw. */
   onError?: (error: unknown) => void;
@@ -136,7 +135,7 @@ export function createHealth(input: CreateHealthOptions): Health {
   const { redis, keys, providers } = input;
   const options: HealthOptions = { ...DEFAULT_HEALTH_OPTIONS, ...input.options };
   const onError = input.onError ?? (() => {});
-  const adapters = input.adapters ?? createProviderAdapters(providers);
+  const { adapters } = input;
   const cache = new Map<string, Cached>();
   redis.defineCommand('switchyardHealthRecord', { numberOfKeys: 3, lua: RECORD_CALL });
   const probing = new Map<string, Promise<void>>();

@@ -1,5 +1,6 @@
 import { type GenerateRequest, ProviderError, type StreamEvent } from '@switchyard/spec';
 import type { ResponseContext } from '../shared/create-provider-error.ts';
+import { networkOutcome } from '../shared/network-outcome.ts';
 import { parseRateLimitHeaders } from '../shared/parse-rate-limit-headers.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
@@ -41,7 +42,7 @@ export async function* streamOpenAICompletion(
     }
     const message = error instanceof Error ? error.message : String(error);
     return new ProviderError({
-      outcome: 'network_error',
+      outcome: networkOutcome(error),
       provider: id,
       message: `${id}: stream failed (${message})`,
     });

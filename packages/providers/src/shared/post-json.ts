@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ProviderError } from '@switchyard/spec';
+import { networkErrorCode, networkOutcome } from './network-outcome.ts';
 
 export interface PostJsonOptions {
   /** Provider id, for the errors. */
@@ -29,7 +30,8 @@ export interface HttpResponse {
 
 /**
  * POSTs a JSON body and reads the whole answer within `timeoutMs`. Resolves with any HTTP
- * status; rejects with a `ProviderError` (`timeout` or `network_error`) when no complete
+ * status; rejects with a `ProviderError` (`timeout`, `network_error` or
+ * `connection_failed`) when no complete
  * answer arrived, or with `signal.reason` when the caller aborted.
  */
 export async function postJson(options: PostJsonOptions): Promise<HttpResponse> {
@@ -61,7 +63,7 @@ export async function postJson(options: PostJsonOptions): Promise<HttpResponse> 
       });
     }
     throw new ProviderError({
-      outcome: 'network_error',
+      outcome: networkOutcome(error),
       provider,
       message: `${provider}: request failed before an answer arrived (${describeNetworkError(error)})`,
       cause: error,
@@ -120,7 +122,6 @@ function toHeaders(incoming: IncomingHttpHeaders): HeaderReader {
 /** `fetch failed (ECONNREFUSED)`: the message plus the system error code undici hides in `cause`. */
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause as { code?: unknown } | undefined;
-  const code = cause?.code ?? (error as { code?: unknown }).code;
-  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  const code = networkErrorCode(error);
+  return code === undefined ? error.message : `${error.message} (${code})`;
 }

@@ -1,9 +1,10 @@
-import type { ProviderConfig } from '@switchyard/config';
-import { createAdapter } from '@switchyard/providers';
 import type { ProviderAdapter } from '@switchyard/spec';
+import { type CreateAdapterOptions, createAdapter } from './create-adapter.ts';
 
-/** One adapter per configured provider, by provider id. */
-export function createProviderAdapters(providers: readonly ProviderConfig[]): Map<string, ProviderAdapter> {
+/** One adapter per configured provider (the configuration's providers), by provider id. */
+export function createProviderAdapters(
+  providers: readonly CreateAdapterOptions[],
+): Map<string, ProviderAdapter> {
   return new Map(
     providers.map((provider) => [
       provider.id,

@@ -1,0 +1,61 @@
+import type { ProviderConfig } from '@switchyard/config';
+import type { ProviderAdapter } from '@switchyard/spec';
+import type { Job as QueueJob } from 'bullmq';
+import type { Cancellations } from './cancellations.ts';
+import type { Catalog } from './catalog.ts';
+import type { BrokerHooks, Dispatcher } from './dispatcher.ts';
+import type { Attempt, Job, PlanTarget } from './job.ts';
+import type { JobStore } from './job-store/create-job-store.ts';
+import type { JobStreamWriter } from './job-stream.ts';
+import type { LatencyStats } from './latency-stats.ts';
+import type { QueuedJob, Queues } from './queues.ts';
+import type { Quota, QuotaLimit } from './quota/index.ts';
+
+/** What a provider worker needs from the rest of the broker. */
+export interface AttemptDeps {
+  store: JobStore;
+  queues: Queues;
+  catalog: Catalog;
+  quota: Quota;
+  adapters: ReadonlyMap<string, ProviderAdapter>;
+  latency: LatencyStats;
+  dispatcher: Dispatcher;
+  cancellations: Cancellations;
+  streams: JobStreamWriter;
+  hooks: BrokerHooks;
+  /** Extra calls allowed on one target after a transient failure. */
+  retriesPerTarget: number;
+}
+
+/** One attempt of one job on one target, as the worker that makes it sees it. */
+export interface Attempting {
+  job: Job;
+  target: number;
+  planned: PlanTarget;
+  provider: ProviderConfig;
+  queued: QueueJob<QueuedJob>;
+  token: string | undefined;
+  limits: QuotaLimit[];
+  reservation: { provider: string; limits: QuotaLimit[]; reservationId: string };
+  inputTokens: number;
+  reservedTokens: number;
+  startedAt: number;
+}
+
+export function attemptOf(
+  planned: PlanTarget,
+  outcome: Attempt['outcome'],
+  startedAt: number,
+  finishedAt: number,
+  error?: Attempt['error'],
+): Attempt {
+  return {
+    provider: planned.provider,
+    model: planned.model,
+    outcome,
+    ...(error ? { error } : {}),
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: new Date(finishedAt).toISOString(),
+    latency_ms: finishedAt - startedAt,
+  };
+}

@@ -1,0 +1,205 @@
+import type { EstimateStart } from './estimate-start.ts';
+import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import type { Attempt, Job, JobStatus } from './job.ts';
+import type { JobStore } from './job-store/create-job-store.ts';
+import type { Keys } from './keys.ts';
+import type { LatencyStats } from './latency-stats.ts';
+import { type AttemptOutcome, decide } from './outcome-policy.ts';
+import { QUEUE_PRIORITY, type QueuedJob, type Queues } from './queues.ts';
+
+/** A job must leave a target this long before its last feasible start there. */
+export const DEADLINE_SAFETY_MS = 1_000;
+/**
+ * A job that reaches a target already past its latest start there (it fell through from an
+ * earlier target at its own latest start) stays this long when the target can start it at once:
+ * starting now beats every later target, which cannot start it any sooner.
+ */
+const LATE_ARRIVAL_GRACE_MS = 250;
+const DAY_S = 86_400;
+
+export interface AttemptEvent {
+  job: Job;
+  attempt: Attempt;
+  /** What the broker does next: `retry` here, `move` to the next target, `fail`, or `done`. */
+  next: 'done' | 'retry' | 'move' | 'fail';
+  usage?: { inputTokens: number; outputTokens: number };
+  costUsd?: number;
+}
+
+export interface BrokerHooks {
+  /** After every recorded attempt: a provider call, or a target skipped without one. */
+  attempt?(event: AttemptEvent): void;
+  /** After a job became terminal in this process. */
+  finished?(job: Job, status: JobStatus): void;
+}
+
+/** Moves jobs between targets and queues; every terminal job goes through it. */
+export interface Dispatcher {
+  /** Adds the job's entry on `target`'s queue and its deadline timer (both idempotent). */
+  enqueue(job: Job, target: number): Promise<void>;
+  /**
+   * Moves a job from `from` to the next target (or fails it when none is left), if its status
+   * is one of `statuses` (default queued or running). Idempotent. True when this call moved it.
+   */
+  moveOn(job: Job, from: number, attempt?: Attempt, statuses?: JobStatus[]): Promise<boolean>;
+  /** Records a decision not to call `target` (no reservation was made), as the policy says. */
+  skip(
+    job: Job,
+    target: number,
+    outcome: AttemptOutcome,
+    message: string,
+    statuses?: JobStatus[],
+  ): Promise<boolean>;
+  /** Ends a job in one of `statuses` (default running) as failed with `error`, recording `attempt`. */
+  fail(
+    job: Job,
+    target: number,
+    error: { code: string; message: string },
+    attempt?: Attempt,
+    statuses?: JobStatus[],
+  ): Promise<boolean>;
+  /**
+   * Queues the follow-ups of a job that just became terminal (idempotent); call after every
+   * terminal transition. Callback URL and batch never change, so the caller's copy will do.
+   */
+  afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void>;
+}
+
+export function createDispatcher(deps: {
+  store: JobStore;
+  queues: Queues;
+  keys: Keys;
+  latency: LatencyStats;
+  estimateStart: EstimateStart;
+  hooks: BrokerHooks;
+  /** Whether terminal jobs have follow-ups to run (the broker's `onTerminal`). */
+  followsUp: boolean;
+}): Dispatcher {
+  const { store, queues, keys, latency, estimateStart, hooks } = deps;
+
+  async function enqueue(job: Job, target: number): Promise<void> {
+    const planned = job.plan[target];
+    if (!planned) return;
+    const hasNext = target < job.plan.length - 1;
+    let deadlineDelay = 0;
+    if (hasNext) {
+      const latencyMs = await latency.expectedMs(planned.provider);
+      deadlineDelay = job.deadline - latencyMs - DEADLINE_SAFETY_MS - Date.now();
+      if (deadlineDelay <= 0 && target > 0) {
+        // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
+        const reserved =
+          estimateInputTokens(job.request.messages) + (job.request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+        const wait = await estimateStart(planned, reserved, job.priority);
+        if (wait === 0)
+          deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latencyMs - Date.now());
+      }
+    }
+    const entry: QueuedJob = { id: job.id, target };
+    await queues.provider(planned.provider).add('job', entry, {
+      jobId: `${job.id}-${target}`,
+      priority: QUEUE_PRIORITY[job.priority],
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: DAY_S },
+    });
+    if (hasNext) {
+      await queues.get(keys.deadlineQueue).add('deadline', entry, {
+        jobId: `${job.id}-${target}-deadline`,
+        delay: Math.max(0, deadlineDelay),
+        removeOnComplete: true,
+        removeOnFail: { age: DAY_S },
+      });
+    }
+  }
+
+  async function afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void> {
+    // The finalize worker checks the job is terminal before acting on it.
+    if (!deps.followsUp || (!job.callback_url && !job.batch_id)) return;
+    await queues.get(keys.finalizeQueue).add(
+      'finalize',
+      { id: job.id },
+      {
+        jobId: `${job.id}-final`,
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * DAY_S },
+      },
+    );
+  }
+
+  async function fail(
+    job: Job,
+    target: number,
+    error: { code: string; message: string },
+    attempt?: Attempt,
+    statuses: JobStatus[] = ['running'],
+  ): Promise<boolean> {
+    const failed = await store.transition(job.id, {
+      target,
+      from: statuses,
+      to: 'failed',
+      set: { completed_at: new Date().toISOString(), error: JSON.stringify(error) },
+      attempt,
+    });
+    if (!failed.applied) return false;
+    if (attempt) hooks.attempt?.({ job, attempt, next: 'fail' });
+    hooks.finished?.(job, 'failed');
+    await afterTerminal(job);
+    return true;
+  }
+
+  async function moveOn(
+    job: Job,
+    from: number,
+    attempt?: Attempt,
+    statuses: JobStatus[] = ['queued', 'running'],
+  ): Promise<boolean> {
+    const next = from + 1;
+    if (next >= job.plan.length) {
+      const last = attempt ?? job.attempts.at(-1);
+      const message = `Every target of the route failed; the last said: ${last?.error?.message ?? last?.outcome ?? 'nothing'}`;
+      return fail(job, from, { code: 'all_targets_failed', message }, attempt, statuses);
+    }
+    const moved = await store.transition(job.id, {
+      target: from,
+      from: statuses,
+      to: 'queued',
+      set: { target: String(next), tries: '0' },
+      attempt,
+    });
+    if (moved.applied && attempt) hooks.attempt?.({ job, attempt, next: 'move' });
+    if (moved.applied || moved.target === next) await enqueue(job, next);
+    return moved.applied;
+  }
+
+  async function skip(
+    job: Job,
+    target: number,
+    outcome: AttemptOutcome,
+    message: string,
+    statuses?: JobStatus[],
+  ): Promise<boolean> {
+    const planned = job.plan[target]!;
+    const now = new Date().toISOString();
+    const attempt: Attempt = {
+      ...planned,
+      outcome: 'skipped',
+      error: { code: outcome, message },
+      started_at: now,
+      finished_at: now,
+      latency_ms: 0,
+    };
+    const decision = decide(outcome, {
+      tries: job.tries,
+      retriesPerTarget: 0,
+      msUntilLatestStart: 0,
+      hasNextTarget: target < job.plan.length - 1,
+    });
+    if (decision.action === 'fail') return fail(job, target, { code: outcome, message }, attempt, statuses);
+    return moveOn(job, target, attempt, statuses);
+  }
+
+  return { enqueue, moveOn, skip, fail, afterTerminal };
+}

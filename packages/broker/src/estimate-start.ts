@@ -1,0 +1,53 @@
+import type { Catalog } from './catalog.ts';
+import type { PlanTarget, Priority } from './job.ts';
+import type { LatencyStats } from './latency-stats.ts';
+import { LIMITER, QUEUE_PRIORITY, type Queues } from './queues.ts';
+import type { Quota } from './quota/index.ts';
+
+const MONTH_MS = 30 * 86_400_000;
+
+/** Milliseconds from now until `target` could start one more job of this size and priority. */
+export type EstimateStart = (
+  target: PlanTarget,
+  reservedTokens: number,
+  priority: Priority,
+) => Promise<number>;
+
+/**
+ * The queue's current pause; then, for every limit, how many windows the backlog ahead needs
+ * beyond what is left now; and the backlog divided by concurrency times the measured latency.
+ */
+export function createStartEstimator(deps: {
+  queues: Queues;
+  catalog: Catalog;
+  quota: Quota;
+  latency: LatencyStats;
+}): EstimateStart {
+  const { queues, catalog, quota, latency } = deps;
+  return async (target, reservedTokens, priority) => {
+    const providerQueue = queues.provider(target.provider);
+    const limits = catalog.limitsOf(target);
+    const [counts, pausedMs, usage, latencyMs] = await Promise.all([
+      providerQueue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
+      providerQueue.getRateLimitTtl(LIMITER.max),
+      limits.length > 0 ? quota.usage({ provider: target.provider, limits }) : Promise.resolve([]),
+      latency.expectedMs(target.provider),
+    ]);
+    const backlog =
+      priority === 'interactive'
+        ? (counts[QUEUE_PRIORITY.interactive] ?? 0)
+        : (counts[QUEUE_PRIORITY.interactive] ?? 0) + (counts[QUEUE_PRIORITY.batch] ?? 0);
+    let wait = Math.max(0, pausedMs);
+    limits.forEach((limit, index) => {
+      const state = usage[index];
+      if (!state) return;
+      const need = (backlog + 1) * (limit.unit === 'requests' ? 1 : reservedTokens);
+      if (need <= state.remaining) return;
+      const windowMs = limit.window === 'month' ? MONTH_MS : limit.window;
+      const extraWindows = Math.ceil((need - state.remaining) / limit.max);
+      wait = Math.max(wait, state.resetMs + (extraWindows - 1) * windowMs);
+    });
+    const concurrency = catalog.provider(target.provider).concurrency;
+    return Math.max(wait, Math.floor(backlog / concurrency) * latencyMs);
+  };
+}

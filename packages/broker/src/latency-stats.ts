@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.ts';
+
+/** Latency assumed for a provider before any call to it has been measured. */
+export const DEFAULT_LATENCY_MS = 2_000;
+/** How long a process trusts its copy of a provider's latency before reading Redis again. */
+const CACHE_MS = 1_000;
+
+/** Each provider's recent latency: an exponentially weighted average shared in Redis. */
+export interface LatencyStats {
+  expectedMs(providerId: string): Promise<number>;
+  record(providerId: string, latencyMs: number): Promise<void>;
+}
+
+export function createLatencyStats(redis: Redis, keys: Keys): LatencyStats {
+  const cache = new Map<string, { value: number; readAt: number }>();
+  return {
+    async expectedMs(providerId) {
+      const cached = cache.get(providerId);
+      if (cached && Date.now() - cached.readAt < CACHE_MS) return cached.value;
+      const stored = await redis.hget(keys.stats(providerId), 'latency');
+      const value = stored === null ? DEFAULT_LATENCY_MS : Number(stored);
+      cache.set(providerId, { value, readAt: Date.now() });
+      return value;
+    },
+    async record(providerId, latencyMs) {
+      const previous = cache.get(providerId)?.value;
+      const value = previous === undefined ? latencyMs : Math.round(previous * 0.8 + latencyMs * 0.2);
+      cache.set(providerId, { value, readAt: Date.now() });
+      await redis.hset(keys.stats(providerId), 'latency', String(value));
+    },
+  };
+}

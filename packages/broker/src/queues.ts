@@ -1,0 +1,78 @@
+import { Queue, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Priority } from './job.ts';
+import type { Keys } from './keys.ts';
+
+/** BullMQ priorities: lower runs first, so interactive jobs go ahead of batch jobs. */
+export const QUEUE_PRIORITY: Record<Priority, number> = { interactive: 1, batch: 2 };
+
+/**
+ * Workers need a limiter for BullMQ to honour `queue.rateLimit()`; this one never binds by
+ * itself (the Lua quota does the limiting), it only lets the queue-wide pause work. Its
+ * counter must expire at once: a worker that throws `RateLimitError` sleeps for the limiter
+ * key's TTL, and a long-lived counter would make it sleep for no reason.
+ */
+export const LIMITER = { max: 1e12, duration: 1 };
+
+/**
+ * Seconds an idle worker blocks waiting for a job. BullMQ's default (5 s) left workers asleep
+ * with jobs waiting when a queue at its global concurrency got jobs back from a rate limit.
+ */
+export const DRAIN_DELAY_S = 0.1;
+
+/** What a provider or deadline queue's BullMQ job carries: the rest lives in the job record. */
+export interface QueuedJob {
+  id: string;
+  target: number;
+}
+
+/** How fast a dead worker's job is taken over: the BullMQ lock and stalled-check settings. */
+export interface LockSettings {
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+/** The BullMQ queues of one Redis prefix, made once and shared by the broker's modules. */
+export interface Queues {
+  /** BullMQ's prefix: the configured one in a hash tag, so a queue's keys share a cluster slot. */
+  readonly prefix: string;
+  get(name: string): Queue;
+  provider(providerId: string): Queue;
+  /** Options every worker of this broker shares; `concurrency` is the worker's own. */
+  workerOptions(concurrency: number, extra?: Partial<WorkerOptions>): WorkerOptions;
+  close(): Promise<void>;
+}
+
+export function createQueues(redis: Redis, keys: Keys, lock: LockSettings): Queues {
+  const prefix = `{${keys.prefix}}`;
+  const queues = new Map<string, Queue>();
+
+  function get(name: string): Queue {
+    let found = queues.get(name);
+    if (!found) {
+      found = new Queue(name, { connection: redis, prefix });
+      queues.set(name, found);
+    }
+    return found;
+  }
+
+  return {
+    prefix,
+    get,
+    provider: (providerId) => get(keys.providerQueue(providerId)),
+    workerOptions: (concurrency, extra = {}) => ({
+      connection: redis,
+      prefix,
+      concurrency,
+      // A job held by a worker that died (or lost its lock to a Redis restart) is taken over after
+      // the lock duration, however often that happens.
+      lockDuration: lock.lockDurationMs,
+      stalledInterval: lock.stalledIntervalMs,
+      maxStalledCount: 10,
+      ...extra,
+    }),
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+    },
+  };
+}

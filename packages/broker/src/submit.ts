@@ -1,0 +1,203 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config } from '@switchyard/config';
+import type { Redis } from 'ioredis';
+import { BrokerError } from './broker-error.ts';
+import { detectPersonalData } from './detect-personal-data.ts';
+import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
+import type { EstimateStart } from './estimate-start.ts';
+import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import { type Attempt, type Job, type JobRequest, type PlanTarget, SENSITIVITIES } from './job.ts';
+import type { JobStore } from './job-store/create-job-store.ts';
+import type { Keys } from './keys.ts';
+import type { LatencyStats } from './latency-stats.ts';
+import { type PlanChecks, planRoute } from './plan-route.ts';
+import { tracer } from './tracing.ts';
+
+/** How long an idempotency key keeps answering with its job. */
+const IDEMPOTENCY_TTL_S = 86_400;
+
+export interface SubmitOptions {
+  /**
+   * The client's `Idempotency-Key`: the same key with the same request (`fingerprint`, any
+   * stable digest of it) answers with the first job; with another request it is refused
+   * (`idempotency_key_reused`). Keys are per tenant.
+   */
+  idempotency?: { key: string; fingerprint: string };
+}
+
+export type Submit = (request: JobRequest, options?: SubmitOptions) => Promise<Job>;
+
+export function newJobId(): string {
+  return `job_${randomBytes(15).toString('base64url')}`;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Plans and enqueues jobs: the route plan, the start estimates, the record, the queue entry. */
+export function createSubmit(deps: {
+  config: Config;
+  redis: Redis;
+  keys: Keys;
+  store: JobStore;
+  checks: PlanChecks;
+  estimateStart: EstimateStart;
+  latency: LatencyStats;
+  dispatcher: Dispatcher;
+}): Submit {
+  const { config, store, dispatcher } = deps;
+
+  /** The job id an idempotency key stands for: a fresh one the first time. */
+  async function idOf(tenant: string, idempotency: NonNullable<SubmitOptions['idempotency']>) {
+    const key = deps.keys.idempotency(tenant, sha256(idempotency.key));
+    const candidate = newJobId();
+    const stored = await deps.redis.set(
+      key,
+      `${idempotency.fingerprint} ${candidate}`,
+      'EX',
+      IDEMPOTENCY_TTL_S,
+      'NX',
+      'GET',
+    );
+    if (stored === null) return candidate;
+    const [fingerprint, id] = stored.split(' ');
+    if (fingerprint !== idempotency.fingerprint)
+      throw new BrokerError('idempotency_key_reused', 'This Idempotency-Key was used with another body');
+    return id!;
+  }
+
+  /** Skips targets that cannot start the job before its deadline; the last one never. */
+  async function chooseStart(
+    targets: PlanTarget[],
+    waitOf: (target: PlanTarget) => Promise<number>,
+    now: number,
+    deadline: number,
+  ) {
+    const skipped: Attempt[] = [];
+    let start = 0;
+    for (; start < targets.length - 1; start++) {
+      const target = targets[start]!;
+      const [wait, latencyMs] = await Promise.all([waitOf(target), deps.latency.expectedMs(target.provider)]);
+      if (now + wait + latencyMs + DEADLINE_SAFETY_MS <= deadline) break;
+      const at = new Date(now).toISOString();
+      skipped.push({
+        ...target,
+        outcome: 'skipped',
+        error: {
+          code: 'deadline_unreachable',
+          message: `expected to start in ${wait} ms and take ${latencyMs} ms, after the deadline`,
+        },
+        started_at: at,
+        finished_at: at,
+        latency_ms: 0,
+      });
+    }
+    return { start, skipped };
+  }
+
+  return async (request, options = {}) => {
+    if (request.messages.length === 0)
+      throw new BrokerError('invalid_request', 'A job needs at least one message');
+    const now = Date.now();
+    const priority = request.priority ?? 'interactive';
+    const personalData = config.privacy.detectPersonalData
+      ? detectPersonalData(request.messages.map((message) => message.content))
+      : [];
+    const requested = request.sensitivity ?? 'public';
+    // Personal data raises the sensitivity before routing; it never lowers it.
+    const sensitivity =
+      personalData.length > 0 &&
+      SENSITIVITIES.indexOf(config.privacy.raiseTo) > SENSITIVITIES.indexOf(requested)
+        ? config.privacy.raiseTo
+        : requested;
+    const deadline = request.deadline ?? now + config.scheduling.deadlines[priority];
+    const inputTokens = estimateInputTokens(request.messages);
+    const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+    const plan = planRoute(
+      config,
+      {
+        route: request.route,
+        tenant: request.tenant,
+        inputTokens,
+        maxTokens: request.maxTokens,
+        sensitivity,
+      },
+      deps.checks,
+    );
+
+    let targets = plan.targets;
+    const waits = new Map<PlanTarget, Promise<number>>();
+    const waitOf = (target: PlanTarget) => {
+      let wait = waits.get(target);
+      if (wait === undefined) {
+        wait = deps.estimateStart(target, reservedTokens, priority);
+        waits.set(target, wait);
+      }
+      return wait;
+    };
+    if (plan.strategy === 'least-wait' && targets.length > 1) {
+      const measured = await Promise.all(
+        targets.map(async (target) => ({ target, wait: await waitOf(target) })),
+      );
+      targets = measured.sort((a, b) => a.wait - b.wait).map((entry) => entry.target);
+    }
+    const { start, skipped } = await chooseStart(targets, waitOf, now, deadline);
+
+    const idempotent = options.idempotency !== undefined;
+    const job: Job = {
+      id: options.idempotency ? await idOf(request.tenant, options.idempotency) : (request.id ?? newJobId()),
+      tenant: request.tenant,
+      status: 'queued',
+      route: request.route,
+      priority,
+      sensitivity,
+      plan: targets,
+      target: start,
+      tries: 0,
+      deadline,
+      request: {
+        messages: request.messages,
+        maxTokens: request.maxTokens,
+        temperature: request.temperature,
+        topP: request.topP,
+        stop: request.stop,
+      },
+      callback_url: request.callbackUrl,
+      metadata: request.metadata,
+      batch_id: request.batchId,
+      custom_id: request.customId,
+      ...(request.stream ? { stream: true } : {}),
+      ...(personalData.length > 0 ? { personal_data: personalData } : {}),
+      attempts: skipped,
+      created_at: new Date(now).toISOString(),
+    };
+    tracer
+      .startSpan('switchyard.submit', {
+        attributes: {
+          'switchyard.job.id': job.id,
+          'switchyard.job.route': job.route,
+          'switchyard.job.priority': priority,
+          'switchyard.job.sensitivity': sensitivity,
+          'switchyard.plan.targets': targets.length,
+          'switchyard.plan.start': `${targets[start]?.provider}/${targets[start]?.model}`,
+        },
+      })
+      .end();
+    if (request.id === undefined && !idempotent) {
+      // A fresh random id cannot exist yet: write the record and enqueue in one round trip.
+      // The record is sent first on the same connection, so a worker always finds it.
+      await Promise.all([store.create(job), dispatcher.enqueue(job, start)]);
+      return job;
+    }
+    if (!(await store.create(job))) {
+      // Submitted before under this id: the same job, not a second one. If the first submit
+      // died before enqueueing, enqueue it now (BullMQ ids are deterministic: never twice).
+      const existing = (await store.get(job.id))!;
+      if (existing.tenant !== request.tenant)
+        throw new BrokerError('idempotency_key_reused', 'This job id belongs elsewhere');
+      if (existing.status === 'queued') await dispatcher.enqueue(existing, existing.target);
+      return existing;
+    }
+    await dispatcher.enqueue(job, start);
+    return job;
+  };
+}
