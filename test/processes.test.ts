@@ -55,7 +55,7 @@ describe('the Switchyard process', () => {
       const api = String(ready.api).replace(/\/v1$/, '');
       // The printed curl, run as the README says.
       const curl = output.split('\n').find((line) => line.includes("-d '"))!;
-      const key = /Bearer ([^']+)'/.exec(output)![1]!;
+      const key = /"authorization: Bearer ([^"]+)"/.exec(output)![1]!;
       const body = /-d '(.+)'$/.exec(curl)![1]!;
       const created = await fetch(`${api}/v1/batches`, {
         method: 'POST',

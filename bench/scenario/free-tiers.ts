@@ -1,8 +1,9 @@
 import { parseDuration } from '@switchyard/config';
 
 /**
- * The providers of the free-tier scenario: three free tiers as documented (REFERENCE.md,
- * packages/config presets, 2026-11) and one paid provider, scaled to the scenario.
+ * The providers of the free-tier scenario: three free tiers as documented (docs/providers.md,
+ * "Free-tier limits and rate-limit headers", and the packages/config presets, 2026-11) and one
+ * paid provider, scaled to the scenario.
  *
  * Scaling, in this order, for every limit:
  * 1. A window shorter than `shortestWindowMs` (real time) becomes its equivalent over that

@@ -6,9 +6,9 @@ import { type Command, type Io, type OptionSpecs, stringOption, UsageError } fro
 import { batchCommand } from './commands/batch.ts';
 import { jobCommand } from './commands/job.ts';
 import { providersCommand } from './commands/providers.ts';
+import { DEFAULT_URL, EnvError, parseEnv } from './env.ts';
 
 export const COMMANDS: readonly Command[] = [batchCommand, providersCommand, jobCommand];
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 const GLOBAL_OPTIONS: OptionSpecs = {
   url: { type: 'string' },
@@ -41,8 +41,12 @@ function findCommand(argv: string[]): string | undefined {
   return undefined;
 }
 
-/** Runs the command line; resolves to the exit code. */
-export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** Runs the command line with the environment `variables` (parsed by env.ts); resolves to the exit code. */
+export async function main(
+  argv: string[],
+  io: Io,
+  variables: Record<string, string | undefined> = {},
+): Promise<number> {
   const name = findCommand(argv);
   const command = COMMANDS.find((candidate) => candidate.name === name);
   try {
@@ -59,7 +63,8 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
       io.stdout.write(command.help);
       return 0;
     }
-    const url = stringOption(values, 'url') ?? env.SWITCHYARD_URL ?? DEFAULT_URL;
+    const env = parseEnv(variables);
+    const url = stringOption(values, 'url') ?? env.SWITCHYARD_URL;
     if (!/^https?:\/\//.test(url)) throw new UsageError(`--url must be an http(s) URL, got "${url}"`);
     const key = stringOption(values, 'key') ?? env.SWITCHYARD_API_KEY;
     const client = new ApiClient({ url, ...(key ? { key } : {}) });
@@ -83,7 +88,7 @@ function parseCommandLine(argv: string[], command: Command) {
 }
 
 function reportError(error: unknown, command: Command | undefined, io: Io): number {
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || error instanceof EnvError) {
     const help = command ? `switchyard ${command.name} --help` : 'switchyard --help';
     io.stderr.write(`switchyard: ${error.message}\nRun "${help}" for usage.\n`);
   } else if (error instanceof ApiError) {
@@ -96,9 +101,9 @@ function reportError(error: unknown, command: Command | undefined, io: Io): numb
   return 2;
 }
 
-/** The process entry: runs `main` on the real streams and sets the exit code. */
+/** The process entry: runs `main` on the real streams and environment (read here only), and sets the exit code. */
 export async function runMain(argv: string[]): Promise<void> {
-  process.exitCode = await main(argv, { stdout: process.stdout, stderr: process.stderr });
+  process.exitCode = await main(argv, { stdout: process.stdout, stderr: process.stderr }, process.env);
 }
 
 function isEntry(): boolean {

@@ -1,8 +1,8 @@
 import type { SimProviderConfig } from './sim-config.ts';
 
 /**
- * A demo set shaped like today's free tiers (REFERENCE.md, "Free-tier limits",
- * as documented in late 2026): an OpenAI-compatible Groq, Gemini and Claude.
+ * A demo set shaped like today's free tiers (docs/providers.md, "Free-tier limits and
+ * rate-limit headers", as documented in November 2026): an OpenAI-compatible Groq, Gemini and Claude.
  * Limits are per provider here (the simulator has no per-model limits).
  */
 export const DEMO_PROVIDERS: SimProviderConfig[] = [

@@ -1,16 +1,16 @@
 import { startSimulator } from './create-simulator.ts';
 import { DEMO_PROVIDERS } from './demo-providers.ts';
+import { parseEnv } from './env.ts';
 import { loadSimulatorConfig } from './load-simulator-config.ts';
 
 /**
  * Entry point: `SIM_CONFIG=providers.yaml SIM_PORT=4010 tsx src/main.ts`.
- * Without SIM_CONFIG it serves the demo providers. The only file that installs signal handlers.
+ * Without SIM_CONFIG it serves the demo providers. The only file that installs signal handlers,
+ * and the only one that reads the environment (once, through env.ts).
  */
 async function main(): Promise<void> {
-  const configPath = process.env.SIM_CONFIG;
+  const { SIM_CONFIG: configPath, SIM_PORT: port, SIM_HOST: host } = parseEnv(process.env);
   const providers = configPath ? await loadSimulatorConfig(configPath) : DEMO_PROVIDERS;
-  const port = Number.parseInt(process.env.SIM_PORT ?? '4010', 10);
-  const host = process.env.SIM_HOST ?? '127.0.0.1';
   const simulator = await startSimulator({ port, host, providers });
   const summary = simulator
     .providers()

@@ -11,17 +11,21 @@ const ROLES: Record<
   'claude-sim': { tier: 'paid', dataPolicy: 'no-training', price: { input: 1, output: 5 } },
 };
 
+/** The demo's own keys: not secrets, since the demo only reaches the bundled simulator. */
+export const DEMO_KEYS = {
+  apiKey: 'sk-switchyard-demo-key',
+  adminKey: 'switchyard-demo-admin-key',
+  webhookSecret: 'whsec_c3dpdGNoeWFyZC1kZW1vLXdlYmhvb2stc2VjcmV0',
+} as const;
+
 /**
  * The embedded demo: with no provider configured and no provider key set, Switchyard runs the
  * bundled simulator's demo providers (two free tiers and a paid one, one per wire format) with
  * the same limits the simulator enforces, and routes `summarize` over them, free first.
+ * The keys are the loaded configuration's (from the file, or SWITCHYARD_API_KEY,
+ * SWITCHYARD_ADMIN_KEY and SWITCHYARD_WEBHOOK_SECRET with no file); each one it lacks is the
+ * demo's own (DEMO_KEYS).
  */
-/** The demo's keys: not secrets, since the demo only reaches the simulator. Env overrides them. */
-export const DEMO_API_KEY = process.env.SWITCHYARD_API_KEY ?? 'sk-switchyard-demo-key';
-export const DEMO_ADMIN_KEY = process.env.SWITCHYARD_ADMIN_KEY ?? 'switchyard-demo-admin-key';
-const DEMO_WEBHOOK_SECRET =
-  process.env.SWITCHYARD_WEBHOOK_SECRET ?? 'whsec_c3dpdGNoeWFyZC1kZW1vLXdlYmhvb2stc2VjcmV0';
-
 export function demoConfig(baseUrlFor: (id: string) => string, loaded?: Config): ConfigInput {
   const providers: ProviderInput[] = DEMO_PROVIDERS.map((sim) => {
     const role = ROLES[sim.id] ?? { tier: 'paid', dataPolicy: 'may-train', price: { input: 0, output: 0 } };
@@ -45,12 +49,14 @@ export function demoConfig(baseUrlFor: (id: string) => string, loaded?: Config):
     server: loaded?.server,
     redis: loaded?.redis,
     results: loaded ? { retention: `${loaded.results.retentionMs}ms` } : undefined,
-    auth:
-      loaded && loaded.auth.apiKeys.length > 0
-        ? { apiKeys: loaded.auth.apiKeys, adminKeys: loaded.auth.adminKeys }
-        : { apiKeys: [{ key: DEMO_API_KEY, tenant: 'demo' }], adminKeys: [DEMO_ADMIN_KEY] },
+    auth: {
+      apiKeys: loaded?.auth.apiKeys.length
+        ? loaded.auth.apiKeys
+        : [{ key: DEMO_KEYS.apiKey, tenant: 'demo' }],
+      adminKeys: loaded?.auth.adminKeys.length ? loaded.auth.adminKeys : [DEMO_KEYS.adminKey],
+    },
     // Demo receivers run on this machine: allow private callback addresses here only.
-    webhooks: { secret: loaded?.webhooks.secret ?? DEMO_WEBHOOK_SECRET, allowPrivateNetworks: true },
+    webhooks: { secret: loaded?.webhooks.secret ?? DEMO_KEYS.webhookSecret, allowPrivateNetworks: true },
     providers,
     routes: {
       summarize: {

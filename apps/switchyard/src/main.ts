@@ -1,5 +1,6 @@
 /**
- * The Switchyard process, and the only file that listens or handles signals.
+ * The Switchyard process, the only file that listens or handles signals, and the only one that
+ * reads the environment (once, through env.ts).
  * SWITCHYARD_ROLE: `all` (default: API and workers in one process), `api`, or `worker`.
  * With no provider configured and no provider key set, it runs the bundled provider simulator
  * behind a demo configuration; with no Redis answering locally, it starts one (if installed).
@@ -10,28 +11,19 @@ import { DEMO_PROVIDERS, type Simulator, startSimulator } from '@switchyard/prov
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { createServices } from './create-services.ts';
-import { DEMO_ADMIN_KEY, DEMO_API_KEY, demoConfig } from './demo.ts';
+import { demoConfig } from './demo.ts';
 import { ensureRedis } from './embedded-redis.ts';
+import { type Env, parseEnv } from './env.ts';
 import { createLogger } from './observability/create-logger.ts';
 import { startTracing } from './observability/start-tracing.ts';
+import { formatStartUpBanner } from './start-up-banner.ts';
 
 const logger = createLogger();
-const ROLES = ['all', 'api', 'worker'] as const;
-type Role = (typeof ROLES)[number];
 
-async function main(): Promise<void> {
-  const role = (process.env.SWITCHYARD_ROLE ?? 'all') as Role;
-  if (!ROLES.includes(role)) {
-    logger.fatal({ role, roles: ROLES }, 'unknown SWITCHYARD_ROLE');
-    process.exit(2);
-  }
-
-  const tracing = startTracing(process.env, role);
-  if (tracing) logger.info('OpenTelemetry tracing on (OTLP/HTTP)');
-
-  let config: Config;
+/** Runs `read`; a ConfigError (it names every problem, never a value) stops the process. */
+function orStop<T>(read: () => T): T {
   try {
-    config = loadConfig();
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.fatal({ problems: error.problems }, error.message);
@@ -39,41 +31,60 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function main(): Promise<void> {
+  // The whole environment goes to the configuration (provider keys, `${NAME}` in the file);
+  // everything else reads the typed, validated `env`.
+  const variables = process.env;
+  const env: Env = orStop(() => parseEnv(variables));
+  const role = env.SWITCHYARD_ROLE;
+
+  const tracing = startTracing(env, role);
+  if (tracing) logger.info('OpenTelemetry tracing on (OTLP/HTTP)');
+
+  let config: Config = orStop(() => loadConfig({ env: variables, apiKeyRequired: role !== 'worker' }));
 
   let redisChild: ChildProcess | undefined;
   try {
-    redisChild = await ensureRedis(config.redis.url, process.env.SWITCHYARD_DATA_DIR ?? '.data/redis');
+    redisChild = await ensureRedis(config.redis.url, env.SWITCHYARD_DATA_DIR);
   } catch (error) {
     logger.fatal((error as Error).message);
     process.exit(1);
   }
   if (redisChild)
-    logger.info({ redis: config.redis.url }, 'no Redis answered: started redis-server (AOF in .data/redis)');
+    logger.info(
+      { redis: config.redis.url, dataDir: env.SWITCHYARD_DATA_DIR },
+      'no Redis answered: started redis-server (AOF persistence)',
+    );
 
   let simulator: Simulator | undefined;
   const demo = config.providers.length === 0;
   if (demo) {
     simulator = await startSimulator({
-      port: Number(process.env.SIM_PORT ?? 4010),
+      port: env.SIM_PORT,
       providers: DEMO_PROVIDERS,
     });
     const sim = simulator;
-    config = parseConfig(
-      demoConfig((id) => sim.baseUrlFor(id), config),
-      process.env,
-      'demo',
+    const loaded = config;
+    config = orStop(() =>
+      parseConfig(
+        demoConfig((id) => sim.baseUrlFor(id), loaded),
+        variables,
+        'demo',
+      ),
     );
     logger.info({ simulator: simulator.url }, 'no provider configured: running the bundled simulator');
   }
   if (role !== 'worker' && config.auth.apiKeys.length === 0) {
     logger.fatal(
-      'auth.apiKeys is empty: the API would refuse every request. Add a key to the configuration.',
+      'auth.apiKeys is empty: the API would refuse every request. Add a key to the configuration file.',
     );
     process.exit(2);
   }
 
   const services = createServices(config, {
-    lockDurationMs: Number(process.env.SWITCHYARD_LOCK_DURATION_MS ?? 30_000),
+    lockDurationMs: env.SWITCHYARD_LOCK_DURATION_MS,
     logger,
   });
   if (role !== 'api') await services.startWorkers();
@@ -95,34 +106,7 @@ async function main(): Promise<void> {
     },
     'ready',
   );
-  if (app) {
-    const key = demo ? DEMO_API_KEY : '$SWITCHYARD_API_KEY';
-    const documents = [
-      'The river rose overnight. Crews worked until dawn. The bridge reopened at noon.',
-      'Sales grew in spring. Costs fell. The board approved a new plant.',
-    ];
-    const requests = documents.map((content, index) => ({
-      custom_id: `doc-${index + 1}`,
-      method: 'POST',
-      url: '/v1/chat/completions',
-      body: { model: 'summarize', messages: [{ role: 'user', content }], max_tokens: 64 },
-    }));
-    console.log(
-      [
-        '',
-        `Switchyard is ready (${role}).`,
-        `  API         ${base}/v1`,
-        `  Docs        ${base}/docs`,
-        `  Bull Board  ${base}/admin/queues${demo ? `  (admin key: ${DEMO_ADMIN_KEY})` : ''}`,
-        `  Metrics     ${base}/metrics  (admin key)`,
-        '',
-        'Submit a summarization batch:',
-        `  curl -s ${base}/v1/batches -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
-        `    -d '${JSON.stringify({ endpoint: '/v1/chat/completions', completion_window: '24h', route: 'summarize', requests })}'`,
-        '',
-      ].join('\n'),
-    );
-  }
+  if (app) console.log(formatStartUpBanner({ role, base, config }));
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,5 +1,7 @@
+export { ConfigError, type ConfigProblem, formatPath } from './config-error.ts';
 export { formatDuration, parseDuration } from './duration.ts';
-export { ConfigError, type ConfigProblem, formatPath, loadConfig, parseConfig } from './load-config.ts';
+export { configFromEnvironment, loadConfig, parseConfig } from './load-config.ts';
+export { parseEnvironment } from './parse-environment.ts';
 export { PRESETS, type Preset, presetsFromEnv } from './presets.ts';
 export {
   type Config,

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from './load-config.ts';
+import { ConfigError } from './config-error.ts';
+import { loadConfig, parseConfig } from './load-config.ts';
 import { PRESETS } from './presets.ts';
 
 const examplePath = new URL('../../../examples/switchyard.yaml', import.meta.url).pathname;
@@ -177,6 +178,68 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ path: '/nonexistent/switchyard.yaml', env: {} }))).toEqual([
       { path: '(file)', message: 'cannot read the file (ENOENT)' },
     ]);
+  });
+});
+
+describe('loadConfig with no file', () => {
+  const apiKey = 'sk-env-api-key-0123456789';
+  const adminKey = 'env-admin-key-0123456789';
+
+  it('runs on a provider key plus SWITCHYARD_API_KEY: tenant default, the admin key and webhook secret', () => {
+    const secret = 'whsec_ZW52aXJvbm1lbnQtd2ViaG9vay1zZWNyZXQ=';
+    const config = loadConfig({
+      env: {
+        GROQ_API_KEY: 'gsk-test',
+        SWITCHYARD_API_KEY: apiKey,
+        SWITCHYARD_ADMIN_KEY: adminKey,
+        SWITCHYARD_WEBHOOK_SECRET: secret,
+      },
+    });
+    expect(config.providers.map((provider) => provider.id)).toEqual(['groq-free']);
+    expect(config.auth.apiKeys).toEqual([{ key: apiKey, tenant: 'default' }]);
+    expect(config.auth.adminKeys).toEqual([adminKey]);
+    expect(config.webhooks.secret).toBe(secret);
+    expect(Object.keys(config.routes)).toEqual(['default']);
+  });
+
+  it('stops with a provider key and no SWITCHYARD_API_KEY, saying to set it', () => {
+    const problems = problemsOf(() => loadConfig({ env: { GROQ_API_KEY: 'gsk-test' } }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.path).toBe('SWITCHYARD_API_KEY');
+    expect(problems[0]!.message).toMatch(/set SWITCHYARD_API_KEY/);
+  });
+
+  it('needs no API key for a worker-only process, nor with no provider (the demo supplies its own)', () => {
+    const worker = loadConfig({ env: { GROQ_API_KEY: 'gsk-test' }, apiKeyRequired: false });
+    expect(worker.auth.apiKeys).toEqual([]);
+    expect(loadConfig({ env: {} }).providers).toEqual([]);
+  });
+
+  it('names the variable of an invalid key, never its value, and does not interpolate it', () => {
+    const short = 'short-${X}';
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          GROQ_API_KEY: 'gsk-test',
+          SWITCHYARD_API_KEY: short,
+          SWITCHYARD_ADMIN_KEY: 'tiny',
+          SWITCHYARD_WEBHOOK_SECRET: 'not-a-whsec-secret',
+        },
+      }),
+    );
+    expect(problems.map((problem) => problem.path).sort()).toEqual([
+      'SWITCHYARD_ADMIN_KEY',
+      'SWITCHYARD_API_KEY',
+      'SWITCHYARD_WEBHOOK_SECRET',
+    ]);
+    expect(problems.some((problem) => /not set/.test(problem.message))).toBe(false);
+    const text = JSON.stringify(problems);
+    for (const value of [short, 'tiny', 'not-a-whsec-secret']) expect(text).not.toContain(value);
+  });
+
+  it('leaves auth to the file when there is one', () => {
+    const config = loadConfig({ path: examplePath, env: { SWITCHYARD_API_KEY: apiKey } });
+    expect(config.auth.apiKeys.map((entry) => entry.tenant)).toEqual(['acme']);
   });
 });
 

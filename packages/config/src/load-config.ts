@@ -1,52 +1,78 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError, type ConfigProblem, formatPath } from './config-error.ts';
 import { type InterpolationProblem, interpolateEnv } from './interpolate-env.ts';
 import { presetsFromEnv } from './presets.ts';
 import { type Config, ConfigSchema, type ProviderInput, TIERS } from './schema.ts';
 
-export interface ConfigProblem {
-  /** Where the problem is, e.g. `providers[2].limits[0].per`. */
-  path: string;
-  message: string;
-}
-
-/** A configuration that cannot be used. Lists every problem; never echoes a value. */
-export class ConfigError extends Error {
-  readonly problems: ConfigProblem[];
-
-  constructor(source: string, problems: ConfigProblem[]) {
-    super(
-      `Invalid configuration (${source}):\n${problems.map((problem) => `  ${problem.path}: ${problem.message}`).join('\n')}`,
-    );
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
-
 type Env = Record<string, string | undefined>;
 
-/** `['providers', 2, 'limits', 0, 'per']` -> `providers[2].limits[0].per` */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const part of path) {
-    if (typeof part === 'number') text += `[${part}]`;
-    else text += text === '' ? String(part) : `.${String(part)}`;
-  }
-  return text === '' ? '(root)' : text;
-}
-
 /**
- * Validates a configuration tree (as parsed from YAML): interpolates `${ENV}`, applies the
- * `PORT` and `REDIS_URL` overrides, adds presets switched on by their key variables, and a
+ * Validates a configuration tree (as parsed from YAML): interpolates `${ENV}` from `env`, applies
+ * the `PORT` and `REDIS_URL` overrides, adds presets switched on by their key variables, and a
  * `default` route over every model (free first, paid last) when the file defines no routes.
  */
-export function parseConfig(raw: unknown, env: Env = process.env, source = 'configuration'): Config {
+export function parseConfig(raw: unknown, env: Env, source = 'configuration'): Config {
   const interpolationProblems: InterpolationProblem[] = [];
   const tree = interpolateEnv(raw ?? {}, env, interpolationProblems);
   const problems: ConfigProblem[] = interpolationProblems.map((problem) => ({
     path: formatPath(problem.path),
     message: problem.message,
   }));
+  return checkConfig(tree, env, source, problems);
+}
+
+/** Where each setting the environment gives (with no file) comes from, to name it in errors. */
+const ENVIRONMENT_SETTINGS: readonly (readonly [prefix: string, variable: string])[] = [
+  ['auth.apiKeys', 'SWITCHYARD_API_KEY'],
+  ['auth.adminKeys', 'SWITCHYARD_ADMIN_KEY'],
+  ['webhooks.secret', 'SWITCHYARD_WEBHOOK_SECRET'],
+];
+
+/**
+ * The configuration when there is no file: the defaults, the presets switched on by provider
+ * key variables, and auth from the environment: `SWITCHYARD_API_KEY` (tenant `default`),
+ * `SWITCHYARD_ADMIN_KEY` and `SWITCHYARD_WEBHOOK_SECRET`. Values are taken as they are (no
+ * `${...}` interpolation: a key is not a template). With a provider switched on and no API key,
+ * the API would refuse every request: that is an error unless `apiKeyRequired` is false (a
+ * worker-only process serves no API).
+ */
+export function configFromEnvironment(env: Env, apiKeyRequired = true): Config {
+  const {
+    SWITCHYARD_API_KEY: apiKey,
+    SWITCHYARD_ADMIN_KEY: adminKey,
+    SWITCHYARD_WEBHOOK_SECRET: secret,
+  } = env;
+  const tree = {
+    auth: {
+      apiKeys: apiKey ? [{ key: apiKey, tenant: 'default' }] : [],
+      adminKeys: adminKey ? [adminKey] : [],
+    },
+    ...(secret ? { webhooks: { secret } } : {}),
+  };
+  const config = checkConfig(tree, env, 'environment', [], (path) => {
+    const text = formatPath(path);
+    return ENVIRONMENT_SETTINGS.find(([prefix]) => text.startsWith(prefix))?.[1] ?? text;
+  });
+  if (apiKeyRequired && config.providers.length > 0 && config.auth.apiKeys.length === 0) {
+    throw new ConfigError('environment', [
+      {
+        path: 'SWITCHYARD_API_KEY',
+        message:
+          'not set: with no configuration file, set SWITCHYARD_API_KEY to the key clients send (16 characters or more; tenant "default"), or name a file in SWITCHYARD_CONFIG',
+      },
+    ]);
+  }
+  return config;
+}
+
+function checkConfig(
+  tree: unknown,
+  env: Env,
+  source: string,
+  problems: ConfigProblem[],
+  nameOf: (path: readonly PropertyKey[]) => string = formatPath,
+): Config {
   if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) {
     throw new ConfigError(source, [{ path: '(root)', message: 'expected a mapping of settings' }]);
   }
@@ -71,7 +97,7 @@ export function parseConfig(raw: unknown, env: Env = process.env, source = 'conf
   const result = ConfigSchema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      problems.push({ path: formatPath(issue.path), message: issue.message });
+      problems.push({ path: nameOf(issue.path), message: issue.message });
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(source, problems);
@@ -83,11 +109,14 @@ export function parseConfig(raw: unknown, env: Env = process.env, source = 'conf
   return config;
 }
 
-/** Reads the YAML file named by `SWITCHYARD_CONFIG` (or `path`); with neither, the defaults plus presets. */
-export function loadConfig(options: { path?: string; env?: Env } = {}): Config {
-  const env = options.env ?? process.env;
+/**
+ * Reads the YAML file named by `path` (or `SWITCHYARD_CONFIG` in `env`); with neither, the
+ * configuration the environment gives (see configFromEnvironment).
+ */
+export function loadConfig(options: { path?: string; env: Env; apiKeyRequired?: boolean }): Config {
+  const { env } = options;
   const path = options.path ?? env.SWITCHYARD_CONFIG;
-  if (!path) return parseConfig({}, env, 'defaults');
+  if (!path) return configFromEnvironment(env, options.apiKeyRequired);
 
   let text: string;
   try {

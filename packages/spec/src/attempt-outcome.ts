@@ -1,6 +1,6 @@
 /**
- * Every failed call to a provider maps to exactly one of these outcomes
- * (DESIGN.md, "Attempt outcomes"). What the broker does about each outcome is
+ * Every failed call to a provider maps to exactly one of these outcomes (docs/providers.md
+ * lists what each provider's answer maps to). What the broker does about each outcome is
  * decided in one place, in the broker, never in an adapter.
  */
 export const ATTEMPT_OUTCOMES = [

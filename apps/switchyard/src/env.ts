@@ -1,0 +1,49 @@
+import { parseEnvironment } from '@switchyard/config';
+import { z } from 'zod';
+
+/** A whole number from `min` to `max`, written in decimal digits (so `abc`, `1.5` or `-1` fail). */
+function wholeNumber(meaning: string, min: number, max: number) {
+  const message = `expected ${meaning}: a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+}
+
+const port = (meaning: string) => wholeNumber(meaning, 0, 65_535);
+const httpUrl = (meaning: string) => z.url({ protocol: /^https?$/, error: `expected ${meaning}` });
+
+/**
+ * Every environment variable the Switchyard process reads, typed and defaulted; parsed once,
+ * at start-up, by main.ts. Provider key variables (GEMINI_API_KEY, ...) and `${NAME}` in the
+ * file are the configuration's: main.ts passes the whole environment to loadConfig for those.
+ * An optional variable without a default is left unset: its setting then comes from the file.
+ */
+export const EnvSchema = z.object({
+  SWITCHYARD_CONFIG: z.string().optional(),
+  SWITCHYARD_ROLE: z.enum(['all', 'api', 'worker'], { error: 'expected all, api or worker' }).default('all'),
+  PORT: port('a port').optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  SIM_PORT: port('a port').default(4010),
+  SWITCHYARD_DATA_DIR: z.string().default('.data/redis'),
+  // Below 500 ms a busy worker could not renew its lock in time and would lose every job.
+  SWITCHYARD_LOCK_DURATION_MS: wholeNumber('milliseconds', 500, 86_400_000).default(30_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('an http(s) URL (the OTLP collector)').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('an http(s) URL (the OTLP traces endpoint)').optional(),
+  OTEL_SERVICE_NAME: z.string().default('switchyard'),
+  SWITCHYARD_API_KEY: z.string().min(16, 'expected 16 characters or more').optional(),
+  SWITCHYARD_ADMIN_KEY: z.string().min(16, 'expected 16 characters or more').optional(),
+  SWITCHYARD_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'expected whsec_ followed by a base64 secret')
+    .optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+export type Role = Env['SWITCHYARD_ROLE'];
+
+/** Throws a ConfigError naming every invalid variable (never its value). */
+export function parseEnv(variables: Record<string, string | undefined>): Env {
+  return parseEnvironment(EnvSchema, variables);
+}
