@@ -2,13 +2,41 @@
 export const PERSONAL_DATA_KINDS = ['email', 'phone', 'card', 'iban'] as const;
 export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
+const LOCAL_CHARACTER = /[A-Za-z0-9._%+-]/;
+const LABEL_CHARACTER = /[A-Za-z0-9-]/;
+const LETTER = /[A-Za-z]/;
 /** A run of 13-19 digits, optionally grouped by single spaces or dashes. */
 const CARD_CANDIDATE = /\b\d(?:[ -]?\d){12,18}\b/g;
 /** Two letters, two check digits, then 11-30 letters or digits, optionally grouped by spaces. */
 const IBAN_CANDIDATE = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
 /** An international or national phone number: 9-15 digits with the usual separators. */
 const PHONE_CANDIDATE = /(?:\+|\b00|\()?\d[\d\s().-]{7,18}\d\b/g;
+
+/**
+ * Whether `text` holds an address shaped like `local@label.label.tld` (a TLD of two letters or
+ * more). Every pattern here must run in linear time, since prompts reach a million characters:
+ * the obvious regular expression backtracks quadratically on a long run of letters. This scan
+ * looks at each `@` once and reads the domain after it only up to the next `@`.
+ */
+export function containsEmail(text: string): boolean {
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (at === 0 || !LOCAL_CHARACTER.test(text[at - 1]!)) continue;
+    let labelLength = 0;
+    for (let index = at + 1; index < text.length; index++) {
+      const character = text[index]!;
+      if (character === '.') {
+        if (labelLength === 0) break;
+        if (LETTER.test(text[index + 1] ?? '') && LETTER.test(text[index + 2] ?? '')) return true;
+        labelLength = 0;
+      } else if (LABEL_CHARACTER.test(character)) {
+        labelLength++;
+      } else {
+        break;
+      }
+    }
+  }
+  return false;
+}
 
 function digitsOf(text: string): string {
   return text.replace(/\D/g, '');
@@ -48,7 +76,7 @@ export function isValidIban(candidate: string): boolean {
 export function detectPersonalData(texts: readonly string[]): PersonalDataKind[] {
   const found = new Set<PersonalDataKind>();
   for (const text of texts) {
-    if (EMAIL.test(text)) found.add('email');
+    if (containsEmail(text)) found.add('email');
     for (const match of text.match(IBAN_CANDIDATE) ?? []) {
       if (isValidIban(match)) found.add('iban');
     }
