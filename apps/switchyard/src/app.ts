@@ -1,7 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { ApiError } from './api-error.ts';
 import type { Services } from './create-services.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 import { metricsRoutes } from './observability/metrics-routes.ts';
 import { createApiKeyAuthenticator } from './plugins/authentication.ts';
 import { bullBoard } from './plugins/bull-board.ts';
@@ -61,6 +63,20 @@ export async function buildApp(
   }
   // JSON only (multipart for file uploads): anything else is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (prototype poisoning refused), after a depth check: a deeply
+  // nested body is a 400, not a stack overflow.
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      done(
+        new ApiError(400, 'invalid_json', `The body nests deeper than ${MAX_JSON_DEPTH} levels`),
+        undefined,
+      );
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
   // Every route reads the services from this decorator: no route builds its own.
   app.decorate('services', services);

@@ -2,7 +2,7 @@ import { BATCH_STATUSES } from '@switchyard/batches';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
-import { parseDeadline } from '../parse-deadline.ts';
+import { requestedDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 
 /** Inline requests travel in the JSON body: up to this many bytes (files take up to 200 MB). */
@@ -87,17 +87,7 @@ export const batchRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { deadline: deadlineText, callback_url, ...body } = request.body;
-      const deadline = deadlineText === undefined ? undefined : parseDeadline(deadlineText);
-      if (deadlineText !== undefined && (deadline === undefined || deadline <= Date.now())) {
-        throw new ApiError(
-          400,
-          'invalid_request',
-          'deadline must be a future RFC 3339 time or a duration like 6h',
-          {
-            field: 'deadline',
-          },
-        );
-      }
+      const deadline = requestedDeadline(deadlineText, services.config.results.retentionMs);
       if (callback_url !== undefined) await services.checkCallbackUrl(callback_url);
       return batches.create(request.tenant, { ...body, deadline, callback_url });
     },

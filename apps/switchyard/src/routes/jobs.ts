@@ -3,7 +3,7 @@ import { type JobRequest, TERMINAL_STATUSES } from '@switchyard/broker';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
-import { parseDeadline } from '../parse-deadline.ts';
+import { requestedDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 import { GetJobQuery, JobIdParams, JobView, SubmitJobBody } from '../schemas/job.ts';
 import { toJobView } from '../to-job-view.ts';
@@ -37,17 +37,7 @@ export const jobRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       const tenant = request.tenant;
-      const deadline = body.deadline === undefined ? undefined : parseDeadline(body.deadline);
-      if (body.deadline !== undefined && (deadline === undefined || deadline <= Date.now())) {
-        throw new ApiError(
-          400,
-          'invalid_request',
-          'deadline must be a future RFC 3339 time or a duration like 90s',
-          {
-            field: 'deadline',
-          },
-        );
-      }
+      const deadline = requestedDeadline(body.deadline, services.config.results.retentionMs);
       if (body.callback_url !== undefined) await services.checkCallbackUrl(body.callback_url);
 
       const idempotencyKey = request.headers['idempotency-key'];

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
-import { parseDeadline } from '../parse-deadline.ts';
+import { requestedDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 import { LIMITS } from '../schemas/job.ts';
 
@@ -192,12 +192,7 @@ export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const deadline = body.deadline === undefined ? undefined : parseDeadline(body.deadline);
-      if (body.deadline !== undefined && (deadline === undefined || deadline <= Date.now())) {
-        throw new ApiError(400, 'invalid_request', 'deadline must be a future time or a duration like 90s', {
-          field: 'deadline',
-        });
-      }
+      const deadline = requestedDeadline(body.deadline, services.config.results.retentionMs);
       const job = await broker.submit({
         tenant: request.tenant,
         route: body.model,
