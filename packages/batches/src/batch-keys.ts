@@ -6,6 +6,8 @@
  */
 export interface BatchKeys {
   prefix: string;
+  /** BullMQ's prefix for every queue: `{prefix}`, one hash tag, so a queue's keys share a slot. */
+  readonly queuePrefix: string;
   /** BullMQ queue that submits a batch's lines and walks them on cancel. */
   readonly submitQueue: string;
   /** File record (hash: the OpenAI file object plus `tenant` and `lines`). */
@@ -31,6 +33,7 @@ export const BATCH_SUBMIT_QUEUE = 'batch-submit';
 export function createBatchKeys(prefix: string): BatchKeys {
   return {
     prefix,
+    queuePrefix: `{${prefix}}`,
     submitQueue: BATCH_SUBMIT_QUEUE,
     file: (fileId) => `${prefix}:file:{${fileId}}`,
     fileLines: (fileId) => `${prefix}:file:{${fileId}}:lines`,

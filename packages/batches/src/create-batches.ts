@@ -1,10 +1,9 @@
-import type { Broker, Job } from '@switchyard/broker';
+import { type Broker, defineScripts, type Job } from '@switchyard/broker';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchError } from './batch-error.ts';
 import { lineIndexOf, newBatchId, parseResultFileId, type ResultKind } from './batch-ids.ts';
 import { type BatchKeys, createBatchKeys } from './batch-keys.ts';
-import { type BatchCommands, defineBatchCommands } from './batch-scripts.ts';
 import type { FileObject, FileStore } from './create-file-store.ts';
 import { finishBatch } from './finish-batch.ts';
 import { type ListOptions, type ListPage, listNewestFirst } from './list-newest-first.ts';
@@ -102,10 +101,13 @@ export interface BatchInternals {
 export function createBatches(options: BatchesOptions): Batches {
   const { redis, broker, files, retentionMs } = options;
   const keys = createBatchKeys(options.prefix);
-  const commands: BatchCommands = defineBatchCommands(redis);
+  const scripts = defineScripts(redis, {
+    transition: new URL('./transition-batch-1.lua', import.meta.url),
+    countLines: new URL('./count-lines-2.lua', import.meta.url),
+  });
   const queue = new Queue<{ batchId: string }, void, BatchTask>(keys.submitQueue, {
     connection: redis,
-    prefix: `{${options.prefix}}`,
+    prefix: keys.queuePrefix,
   });
   let worker: Worker<{ batchId: string }, void, BatchTask> | undefined;
   let closing = false;
@@ -128,12 +130,15 @@ export function createBatches(options: BatchesOptions): Batches {
 
     async transition(batchId, from, to, fields = {}) {
       const pairs = Object.entries(fields).flatMap(([field, value]) => [field, String(value)]);
-      const [applied] = await commands.batchTransition(keys.batch(batchId), from.join(','), to, ...pairs);
+      const [applied] = await scripts.transition<[number, string?]>(
+        [keys.batch(batchId)],
+        [from.join(','), to, ...pairs],
+      );
       return applied === 1;
     },
 
     countLines: (batchId, counter, indexes) =>
-      commands.batchCountLines(keys.batch(batchId), keys.batchCounted(batchId), counter, ...indexes),
+      scripts.countLines<number>([keys.batch(batchId), keys.batchCounted(batchId)], [counter, ...indexes]),
   };
 
   async function loadFor(tenant: string, batchId: string): Promise<Record<string, string> | undefined> {
@@ -293,7 +298,7 @@ export function createBatches(options: BatchesOptions): Batches {
             throw new DelayedError();
           }
         },
-        { connection: redis, prefix: `{${options.prefix}}`, concurrency: workerOptions.concurrency ?? 4 },
+        { connection: redis, prefix: keys.queuePrefix, concurrency: workerOptions.concurrency ?? 4 },
       );
       worker.on('error', () => {
         // Connection errors are retried by ioredis and BullMQ; without a listener Node would crash.

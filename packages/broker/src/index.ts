@@ -48,4 +48,5 @@ export {
   type RejectedTarget,
 } from './plan-route.ts';
 export { LIMITER, QUEUE_PRIORITY } from './queues.ts';
+export { defineScripts, type LuaScript, type ScriptArgument } from './scripts/define-scripts.ts';
 export { newJobId, type SubmitOptions } from './submit.ts';

@@ -1,11 +1,14 @@
 /**
- * Every queue name and Redis key Switchyard uses, in one place.
+ * Every queue name and Redis key of the broker, in one place (files and batches have theirs in
+ * @switchyard/batches, webhooks in @switchyard/webhooks). No key is written anywhere else.
  *
  * Keys that one Lua script touches share a Redis Cluster hash slot through a `{tag}`:
- * a provider's quota keys are tagged with the provider, a job's keys with the job id.
+ * a provider's quota and health keys are tagged with the provider, a job's keys with the job id.
  */
 export interface Keys {
   prefix: string;
+  /** BullMQ's prefix for every queue: `{prefix}`, one hash tag, so a queue's keys share a slot. */
+  readonly queuePrefix: string;
   /** BullMQ queue of one provider. */
   providerQueue(providerId: string): string;
   /** BullMQ queue of deadline checks (jobs that must leave a queue by a given time). */
@@ -18,6 +21,20 @@ export interface Keys {
   quotaScale(providerId: string): string;
   /** A provider's measured figures (hash): `latency`, the moving average in ms. */
   stats(providerId: string): string;
+  /**
+   * A provider's circuit breaker state (hash: `status` closed | open | half_open, `reason`,
+   * `since`, `failures` (consecutive), `error_rate` (at opening), `next_probe` (epoch ms: when
+   * an open circuit may be probed; while half-open, when the probe's lease ends)).
+   */
+  healthState(providerId: string): string;
+  /** The calls, and the failed calls, the breaker counted in its window (sorted sets by time). */
+  healthCalls(providerId: string): string;
+  healthFailures(providerId: string): string;
+  /** Usage of one UTC day (`YYYY-MM-DD`), overall and of one tenant (hashes; budgets/usage-fields.ts). */
+  usageDay(day: string): string;
+  usageTenantDay(tenant: string, day: string): string;
+  /** Spend of one UTC month (`YYYY-MM`), for the budgets (hash). */
+  usageMonth(month: string): string;
   /** Job record (hash) and its attempt log (list). */
   job(jobId: string): string;
   jobAttempts(jobId: string): string;
@@ -33,12 +50,19 @@ export interface Keys {
 export function createKeys(prefix: string): Keys {
   return {
     prefix,
+    queuePrefix: `{${prefix}}`,
     providerQueue: (providerId) => `provider.${providerId}`,
     deadlineQueue: 'deadlines',
     finalizeQueue: 'finalize',
     quota: (providerId, scope, unit, window) => `${prefix}:quota:{${providerId}}:${scope}:${unit}:${window}`,
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
     stats: (providerId) => `${prefix}:stats:{${providerId}}`,
+    healthState: (providerId) => `${prefix}:health:{${providerId}}`,
+    healthCalls: (providerId) => `${prefix}:health:{${providerId}}:calls`,
+    healthFailures: (providerId) => `${prefix}:health:{${providerId}}:fails`,
+    usageDay: (day) => `${prefix}:usage:day:${day}`,
+    usageTenantDay: (tenant, day) => `${prefix}:usage:day:${day}:tenant:${encodeURIComponent(tenant)}`,
+    usageMonth: (month) => `${prefix}:usage:month:${month}`,
     job: (jobId) => `${prefix}:job:{${jobId}}`,
     jobAttempts: (jobId) => `${prefix}:job:{${jobId}}:attempts`,
     jobStream: (jobId) => `${prefix}:job:{${jobId}}:stream`,

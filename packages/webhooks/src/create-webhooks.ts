@@ -124,9 +124,8 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const schedule = checkSchedule(options.schedule ?? DEFAULT_WEBHOOK_SCHEDULE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const keys = createWebhookKeys(options.prefix);
-  const bullPrefix = `{${options.prefix}}`;
   const retentionSeconds = Math.max(1, Math.ceil(retentionMs / 1000));
-  const queue = new Queue<WebhookJobData>(keys.queue, { connection: redis, prefix: bullPrefix });
+  const queue = new Queue<WebhookJobData>(keys.queue, { connection: redis, prefix: keys.queuePrefix });
   let worker: Worker<WebhookJobData> | undefined;
 
   function requireSecret(): string {
@@ -244,7 +243,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       if (worker) return;
       worker = new Worker<WebhookJobData>(keys.queue, (job) => deliver(job, signingSecret), {
         connection: redis,
-        prefix: bullPrefix,
+        prefix: keys.queuePrefix,
         concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
         ...(options.lockDurationMs === undefined
           ? {}

@@ -17,6 +17,8 @@ export const WEBHOOK_QUEUE = 'webhooks';
 
 export interface WebhookKeys {
   prefix: string;
+  /** BullMQ's prefix for every queue: `{prefix}`, one hash tag, so a queue's keys share a slot. */
+  readonly queuePrefix: string;
   readonly queue: string;
   /** Every delivery attempt for one subject (list of JSON `DeliveryAttempt`s). */
   deliveries(subject: string): string;
@@ -25,6 +27,7 @@ export interface WebhookKeys {
 export function createWebhookKeys(prefix: string): WebhookKeys {
   return {
     prefix,
+    queuePrefix: `{${prefix}}`,
     queue: WEBHOOK_QUEUE,
     deliveries: (subject) => `${prefix}:webhook:{${subject}}:deliveries`,
   };

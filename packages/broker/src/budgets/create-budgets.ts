@@ -1,31 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { Config, ModelConfig, ProviderConfig } from '@switchyard/config';
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AttemptEvent } from '../dispatcher.ts';
 import type { Job } from '../job.ts';
+import { createKeys } from '../keys.ts';
+import { defineScripts } from '../scripts/define-scripts.ts';
 import { dayOf, daysBetween, monthOf, periodStart } from './periods.ts';
-import {
-  createUsageKeys,
-  field,
-  fieldPrefix,
-  METRICS,
-  type Metric,
-  parseField,
-  USAGE_TTL_SECONDS,
-} from './usage-keys.ts';
-
-const recordUsageScript = readFileSync(new URL('./record-usage.lua', import.meta.url), 'utf8');
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    switchyardRecordUsage(
-      dayKey: string,
-      tenantDayKey: string,
-      monthKey: string,
-      ...args: string[]
-    ): Result<null, Context>;
-  }
-}
+import { field, fieldPrefix, METRICS, type Metric, parseField, USAGE_TTL_SECONDS } from './usage-fields.ts';
 
 /** How often each process re-reads the spend of every budget from Redis. */
 const DEFAULT_REFRESH_MS = 500;
@@ -95,8 +75,8 @@ function emptyTotals(): UsageTotals {
 export function createBudgets(options: BudgetsOptions): Budgets {
   const { redis, config } = options;
   const now = options.now ?? Date.now;
-  const keys = createUsageKeys(options.prefix);
-  redis.defineCommand('switchyardRecordUsage', { numberOfKeys: 3, lua: recordUsageScript });
+  const keys = createKeys(options.prefix);
+  const scripts = defineScripts(redis, { recordUsage: new URL('./record-usage-3.lua', import.meta.url) });
   const budgets = config.budgets;
   /** Spend per budget as last read from Redis, for the period it was read for. */
   const read: { period: string; spent: number }[] = budgets.map(() => ({ period: '', spent: 0 }));
@@ -129,7 +109,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
   const periodOf = (budget: BudgetConfig, ms: number) => (budget.per === 'day' ? dayOf(ms) : monthOf(ms));
 
   function spendLocation(budget: BudgetConfig, ms: number): [string, string] {
-    const key = budget.per === 'day' ? keys.day(dayOf(ms)) : keys.month(monthOf(ms));
+    const key = budget.per === 'day' ? keys.usageDay(dayOf(ms)) : keys.usageMonth(monthOf(ms));
     return [
       key,
       budget.scope === 'overall' ? field('total', '', 'cost') : field('tenant', budget.scope.tenant, 'cost'),
@@ -159,15 +139,15 @@ export function createBudgets(options: BudgetsOptions): Budgets {
       out: usage.outputTokens,
       req: 1,
     };
-    const written = redis.switchyardRecordUsage(
-      keys.day(dayOf(at)),
-      keys.tenantDay(job.tenant, dayOf(at)),
-      keys.month(monthOf(at)),
-      ...METRICS.map((metric) => String(values[metric])),
-      fieldPrefix('provider', attempt.provider),
-      fieldPrefix('route', job.route),
-      fieldPrefix('tenant', job.tenant),
-      String(USAGE_TTL_SECONDS),
+    const written = scripts.recordUsage(
+      [keys.usageDay(dayOf(at)), keys.usageTenantDay(job.tenant, dayOf(at)), keys.usageMonth(monthOf(at))],
+      [
+        ...METRICS.map((metric) => values[metric]),
+        fieldPrefix('provider', attempt.provider),
+        fieldPrefix('route', job.route),
+        fieldPrefix('tenant', job.tenant),
+        USAGE_TTL_SECONDS,
+      ],
     );
 
     // Counted at once in this process; moved out of `pending` once Redis has it.
@@ -250,7 +230,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
     async usage(tenant, { from, to, groupBy }) {
       const days = daysBetween(from, to);
       const pipeline = redis.pipeline();
-      for (const day of days) pipeline.hgetall(keys.tenantDay(tenant, day));
+      for (const day of days) pipeline.hgetall(keys.usageTenantDay(tenant, day));
       const results = (await pipeline.exec()) ?? [];
       const total = emptyTotals();
       const groups = new Map<string, UsageTotals>();

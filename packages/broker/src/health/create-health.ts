@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderConfig } from '@switchyard/config';
 import type { ProviderAdapter } from '@switchyard/spec';
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AttemptEvent } from '../dispatcher.ts';
 import type { Keys } from '../keys.ts';
-import { FINISH_PROBE, healthKeys, RECORD_CALL, START_PROBE } from './health-scripts.ts';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    /** RECORD_CALL, sent by its hash: it runs after every attempt. */
-    switchyardHealthRecord(...keysAndArguments: (string | number)[]): Result<unknown, Context>;
-  }
-}
+import { defineScripts } from '../scripts/define-scripts.ts';
 
 /** Circuit breaker thresholds. Defaults: see `DEFAULT_HEALTH_OPTIONS`. */
 export interface HealthOptions {
@@ -129,7 +122,8 @@ const STATUS_VIEW: Record<BreakerStatus, ProviderHealth['status']> = {
 
 /**
  * A circuit breaker per provider whose state lives in Redis, so every process agrees
- * (docs/health.md). Transitions are Lua scripts; reads for route plans come from a cache.
+ * (docs/health.md). Transitions are Lua scripts (record-call-3.lua, start-probe-1.lua,
+ * finish-probe-1.lua); reads for route plans come from a cache.
  */
 export function createHealth(input: CreateHealthOptions): Health {
   const { redis, keys, providers } = input;
@@ -137,14 +131,16 @@ export function createHealth(input: CreateHealthOptions): Health {
   const onError = input.onError ?? (() => {});
   const { adapters } = input;
   const cache = new Map<string, Cached>();
-  redis.defineCommand('switchyardHealthRecord', { numberOfKeys: 3, lua: RECORD_CALL });
+  const scripts = defineScripts(redis, {
+    recordCall: new URL('./record-call-3.lua', import.meta.url),
+    startProbe: new URL('./start-probe-1.lua', import.meta.url),
+    finishProbe: new URL('./finish-probe-1.lua', import.meta.url),
+  });
   const probing = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let probes = false;
   let refreshing: Promise<void> | undefined;
   let stopped = false;
-
-  const keysOf = (providerId: string) => healthKeys(keys.prefix, providerId);
 
   function parse(fields: Record<string, string>, calls: number, fails: number): Cached {
     const status = (fields.status as BreakerStatus | undefined) ?? 'closed';
@@ -164,10 +160,9 @@ export function createHealth(input: CreateHealthOptions): Health {
       const since = Date.now() - options.windowMs;
       const pipeline = redis.pipeline();
       for (const provider of providers) {
-        const k = keysOf(provider.id);
-        pipeline.hgetall(k.state);
-        pipeline.zcount(k.calls, since, '+inf');
-        pipeline.zcount(k.fails, since, '+inf');
+        pipeline.hgetall(keys.healthState(provider.id));
+        pipeline.zcount(keys.healthCalls(provider.id), since, '+inf');
+        pipeline.zcount(keys.healthFailures(provider.id), since, '+inf');
       }
       const results = (await pipeline.exec()) ?? [];
       providers.forEach((provider, index) => {
@@ -185,22 +180,21 @@ export function createHealth(input: CreateHealthOptions): Health {
   }
 
   async function record(providerId: string, failed: boolean, label: string): Promise<void> {
-    const k = keysOf(providerId);
     const now = Date.now();
-    const result = (await redis.switchyardHealthRecord(
-      k.state,
-      k.calls,
-      k.fails,
-      now,
-      failed ? 1 : 0,
-      `${now}:${randomBytes(6).toString('hex')}`,
-      options.failureThreshold,
-      options.windowMs,
-      options.minCalls,
-      options.maxErrorRate,
-      options.openForMs,
-      label,
-    )) as [string, number, string | null, number, number];
+    const result = await scripts.recordCall<[string, number, string | null, number, number]>(
+      [keys.healthState(providerId), keys.healthCalls(providerId), keys.healthFailures(providerId)],
+      [
+        now,
+        failed ? 1 : 0,
+        `${now}:${randomBytes(6).toString('hex')}`,
+        options.failureThreshold,
+        options.windowMs,
+        options.minCalls,
+        options.maxErrorRate,
+        options.openForMs,
+        label,
+      ],
+    );
     const [status, opened, reason, failures, errorRate] = result;
     const previous = cache.get(providerId) ?? EMPTY;
     if (opened === 1) {
@@ -218,9 +212,9 @@ export function createHealth(input: CreateHealthOptions): Health {
   }
 
   async function probe(provider: ProviderConfig): Promise<void> {
-    const k = keysOf(provider.id);
+    const state = keys.healthState(provider.id);
     const leaseMs = options.probeTimeoutMs + options.probeIntervalMs;
-    const claimed = await redis.eval(START_PROBE, 1, k.state, Date.now(), leaseMs);
+    const claimed = await scripts.startProbe<number>([state], [Date.now(), leaseMs]);
     if (claimed !== 1) return;
     const previous = cache.get(provider.id) ?? EMPTY;
     cache.set(provider.id, { ...previous, status: 'half_open' });
@@ -256,14 +250,9 @@ export function createHealth(input: CreateHealthOptions): Health {
     }
     const now = Date.now();
     input.onProbe?.(provider.id, { ok, reason, latencyMs: now - startedAt });
-    const finished = await redis.eval(
-      FINISH_PROBE,
-      1,
-      k.state,
-      now,
-      ok ? 1 : 0,
-      reason,
-      options.probeIntervalMs,
+    const finished = await scripts.finishProbe<number>(
+      [state],
+      [now, ok ? 1 : 0, reason, options.probeIntervalMs],
     );
     if (finished !== 1) return;
     const current = cache.get(provider.id) ?? EMPTY;

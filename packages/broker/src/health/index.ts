@@ -9,4 +9,3 @@ export {
   type ProbeResult,
   type ProviderHealth,
 } from './create-health.ts';
-export { healthKeys } from './health-scripts.ts';

@@ -1,33 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import type { Redis, Result } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Attempt, Job, JobStatus } from '../job.ts';
 import { TERMINAL_STATUSES } from '../job.ts';
 import type { Keys } from '../keys.ts';
-
-const transitionScript = readFileSync(new URL('./transition.lua', import.meta.url), 'utf8');
-const createScript = readFileSync(new URL('./create.lua', import.meta.url), 'utf8');
-const readScript = readFileSync(new URL('./read.lua', import.meta.url), 'utf8');
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    switchyardCreate(jobKey: string, attemptsKey: string, ...args: string[]): Result<number, Context>;
-    switchyardRead(jobKey: string, attemptsKey: string): Result<[string[], string[]], Context>;
-    switchyardTransition(
-      jobKey: string,
-      attemptsKey: string,
-      expectedTarget: string,
-      allowed: string,
-      status: string,
-      fields: string,
-      attempt: string,
-      retentionMs: string,
-      channel: string,
-      incrementTries: string,
-      transitionId: string,
-    ): Result<(number | string)[], Context>;
-  }
-}
+import { defineScripts } from '../scripts/define-scripts.ts';
 
 export interface Transition {
   /** Only when the job is on this target (omit: any target). */
@@ -58,9 +34,11 @@ const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error', 'personal
 const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 
 export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs: number }): JobStore {
-  redis.defineCommand('switchyardTransition', { numberOfKeys: 2, lua: transitionScript });
-  redis.defineCommand('switchyardCreate', { numberOfKeys: 2, lua: createScript });
-  redis.defineCommand('switchyardRead', { numberOfKeys: 2, lua: readScript });
+  const scripts = defineScripts(redis, {
+    create: new URL('./create-2.lua', import.meta.url),
+    read: new URL('./read-2.lua', import.meta.url),
+    transition: new URL('./transition-2.lua', import.meta.url),
+  });
   const waiters = new Map<string, Set<() => void>>();
   let subscriber: Redis | undefined;
 
@@ -77,7 +55,7 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
   }
 
   async function get(id: string): Promise<Job | undefined> {
-    const [flat, attempts] = await redis.switchyardRead(keys.job(id), keys.jobAttempts(id));
+    const [flat, attempts] = await scripts.read<[string[], string[]]>([keys.job(id), keys.jobAttempts(id)]);
     const hash: Record<string, string> = {};
     for (let index = 0; index < flat.length; index += 2) hash[flat[index]!] = flat[index + 1]!;
     if (hash.id === undefined) return undefined;
@@ -99,12 +77,9 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
       }
       const pairs = Object.entries(fields).flat();
       const attempts = job.attempts.map((attempt) => JSON.stringify(attempt));
-      const written = await redis.switchyardCreate(
-        keys.job(job.id),
-        keys.jobAttempts(job.id),
-        String(pairs.length / 2),
-        ...pairs,
-        ...attempts,
+      const written = await scripts.create<number>(
+        [keys.job(job.id), keys.jobAttempts(job.id)],
+        [pairs.length / 2, ...pairs, ...attempts],
       );
       return written === 1;
     },
@@ -112,20 +87,21 @@ export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs:
     get,
 
     async transition(id, transition) {
-      const reply = await redis.switchyardTransition(
-        keys.job(id),
-        keys.jobAttempts(id),
-        transition.target === undefined ? '' : String(transition.target),
-        transition.from.join(','),
-        transition.to,
-        JSON.stringify(transition.set ?? {}),
-        transition.attempt ? JSON.stringify(transition.attempt) : '',
-        String(options.retentionMs),
-        keys.jobEvents,
-        transition.incrementTries ? '1' : '0',
-        // Unique per call: should ioredis send the call again after a lost reply (it re-sends
-        // unanswered commands on reconnecting), the script answers "applied", not "refused".
-        randomUUID(),
+      const reply = await scripts.transition<(number | string)[]>(
+        [keys.job(id), keys.jobAttempts(id)],
+        [
+          transition.target === undefined ? '' : String(transition.target),
+          transition.from.join(','),
+          transition.to,
+          JSON.stringify(transition.set ?? {}),
+          transition.attempt ? JSON.stringify(transition.attempt) : '',
+          String(options.retentionMs),
+          keys.jobEvents,
+          transition.incrementTries ? '1' : '0',
+          // Unique per call: should ioredis send the call again after a lost reply (it re-sends
+          // unanswered commands on reconnecting), the script answers "applied", not "refused".
+          randomUUID(),
+        ],
       );
       if (reply[0] === 1) return { applied: true, status: reply[1] as JobStatus };
       if (reply[0] === -1) return { applied: false };

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys.ts';
+import { defineScripts } from '../scripts/define-scripts.ts';
 import { checkInteger, limitArguments, nowArgument, type QuotaLimit } from './limit-arguments.ts';
-import { defineQuotaCommands } from './quota-scripts.ts';
 
 export type { QuotaLimit } from './limit-arguments.ts';
 
@@ -78,22 +78,23 @@ export interface Quota {
  * docs/quotas.md for the algorithm.
  */
 export function createQuota(redis: Redis, keys: Keys): Quota {
-  const commands = defineQuotaCommands(redis);
+  // Variadic (`-n`): each call's keys are the scale, then those of its limits.
+  const scripts = defineScripts(redis, {
+    acquire: new URL('./acquire-n.lua', import.meta.url),
+    settle: new URL('./settle-n.lua', import.meta.url),
+    release: new URL('./release-n.lua', import.meta.url),
+    usage: new URL('./usage-n.lua', import.meta.url),
+    tighten: new URL('./tighten-1.lua', import.meta.url),
+  });
 
   return {
     async acquire({ provider, limits, reservationId, tokens, holdMs, now }) {
       checkInteger('tokens', tokens, 0);
       checkInteger('holdMs', holdMs, 1);
       const call = limitArguments(keys, provider, limits);
-      const reply = await commands.quotaAcquire(
-        call.keys.length + 1,
-        keys.quotaScale(provider),
-        ...call.keys,
-        reservationId,
-        tokens,
-        holdMs,
-        nowArgument(now),
-        ...call.args,
+      const reply = await scripts.acquire<[number, number?, number?]>(
+        [keys.quotaScale(provider), ...call.keys],
+        [reservationId, tokens, holdMs, nowArgument(now), ...call.args],
       );
       if (reply[0] === 1) return { granted: true };
       return { granted: false, retryAfterMs: reply[1]!, limitIndex: call.origins[reply[2]!]! };
@@ -104,45 +105,33 @@ export function createQuota(redis: Redis, keys: Keys): Quota {
       checkInteger('usedTokens', usedTokens, 0);
       const call = limitArguments(keys, provider, limits);
       if (call.keys.length === 0) return;
-      await commands.quotaSettle(
-        call.keys.length,
-        ...call.keys,
+      await scripts.settle(call.keys, [
         reservationId,
         reservedTokens,
         usedTokens,
         nowArgument(now),
         ...call.args,
-      );
+      ]);
     },
 
     async release({ provider, limits, reservationId, reservedTokens, now }) {
       checkInteger('reservedTokens', reservedTokens, 0);
       const call = limitArguments(keys, provider, limits);
       if (call.keys.length === 0) return;
-      await commands.quotaRelease(
-        call.keys.length,
-        ...call.keys,
-        reservationId,
-        reservedTokens,
-        nowArgument(now),
-        ...call.args,
-      );
+      await scripts.release(call.keys, [reservationId, reservedTokens, nowArgument(now), ...call.args]);
     },
 
     async tighten({ provider, factor, ttlMs }) {
       if (!(factor > 0 && factor <= 1)) throw new RangeError(`factor: expected (0, 1], got ${factor}`);
       checkInteger('ttlMs', ttlMs, 1);
-      return Number(await commands.quotaTighten(1, keys.quotaScale(provider), factor, ttlMs));
+      return Number(await scripts.tighten<string>([keys.quotaScale(provider)], [factor, ttlMs]));
     },
 
     async usage({ provider, limits, now }) {
       const call = limitArguments(keys, provider, limits);
-      const [scaleText, ...rows] = await commands.quotaUsage(
-        call.keys.length + 1,
-        keys.quotaScale(provider),
-        ...call.keys,
-        nowArgument(now),
-        ...call.args,
+      const [scaleText, ...rows] = await scripts.usage<[string, ...number[]]>(
+        [keys.quotaScale(provider), ...call.keys],
+        [nowArgument(now), ...call.args],
       );
       const scale = Number(scaleText);
       return limits.map((limit, index) => {

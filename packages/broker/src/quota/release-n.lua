@@ -2,7 +2,7 @@
   Releases a reservation whose call never reached the provider: removes it entirely.
   Unknown, expired, settled or already released reservations are left alone.
 
-  Input:
+  Input (variadic: each call passes its number of keys, the limits' keys):
     KEYS[1..]  per limit, in ARGV order: a sliding window's entries (sorted set) and, for
                tokens, their running sum (string); a month's counter (hash)
 

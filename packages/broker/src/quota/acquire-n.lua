@@ -1,7 +1,7 @@
 --[[
   Reserves one call's capacity on every limit of a provider and its model, all or nothing.
 
-  Input:
+  Input (variadic: each call passes its number of keys, 1 + the limits' keys):
     KEYS[1]    scale: the provider's multiplier on every max after an unexpected 429
                (string; absent = 1)
     KEYS[2..]  per limit, in ARGV order: a sliding window's entries (sorted set) and, for

@@ -9,6 +9,8 @@
     KEYS[1] job hash
     KEYS[2] attempts list
 
+    ARGV    none
+
   Output:
     {hash as a flat field/value array, attempts}
 ]]

@@ -3,7 +3,10 @@
   counter (the counters are the broker's busiest writes after the job itself).
 
   Input:
-    KEYS[1] the day's hash      KEYS[2] the tenant's day hash      KEYS[3] the month's hash
+    KEYS[1] the day's hash
+    KEYS[2] the tenant's day hash
+    KEYS[3] the month's hash
+
     ARGV[1..5] cost, reference cost, input tokens, output tokens, requests
     ARGV[6..8] field prefixes of the provider, the route and the tenant ('provider:<name>:')
     ARGV[9] time to live of the three hashes, in seconds

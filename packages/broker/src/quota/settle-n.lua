@@ -3,7 +3,7 @@
   and replaces the reserved tokens by the tokens used. Unknown, expired, released or
   already settled reservations are left alone, so a retried settle counts once.
 
-  Input:
+  Input (variadic: each call passes its number of keys, the limits' keys):
     KEYS[1..]  per limit, in ARGV order: a sliding window's entries (sorted set) and, for
                tokens, their running sum (string); a month's counter (hash)
 

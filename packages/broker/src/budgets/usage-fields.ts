@@ -1,26 +1,12 @@
 /**
- * Where usage lives in Redis. Per UTC day, one hash for everything and one per tenant; per UTC
- * month, one hash of spend for the budgets. Fields are `<group>:<name>:<metric>` (or
- * `total:<metric>`), names URI-encoded so that a `:` in a model or tenant name is harmless.
+ * The fields of the usage hashes (their keys: `usageDay`, `usageTenantDay` and `usageMonth`
+ * in keys.ts). Fields are `<group>:<name>:<metric>` (or `total:<metric>`), names URI-encoded
+ * so that a `:` in a model or tenant name is harmless.
  */
 export const USAGE_TTL_SECONDS = 400 * 86_400;
 
 export const METRICS = ['cost', 'ref', 'in', 'out', 'req'] as const;
 export type Metric = (typeof METRICS)[number];
-
-export interface UsageKeys {
-  day(day: string): string;
-  tenantDay(tenant: string, day: string): string;
-  month(month: string): string;
-}
-
-export function createUsageKeys(prefix: string): UsageKeys {
-  return {
-    day: (day) => `${prefix}:usage:day:${day}`,
-    tenantDay: (tenant, day) => `${prefix}:usage:day:${day}:tenant:${encodeURIComponent(tenant)}`,
-    month: (month) => `${prefix}:usage:month:${month}`,
-  };
-}
 
 /** The start every field of one group and name shares: `total:` or `<group>:<name>:`. */
 export function fieldPrefix(group: 'total' | 'provider' | 'route' | 'tenant', name: string): string {

@@ -1,7 +1,7 @@
 --[[
   Reports what every limit of a provider has used (trimming what left its window).
 
-  Input:
+  Input (variadic: each call passes its number of keys, 1 + the limits' keys):
     KEYS[1]    scale: the provider's multiplier on every max (string; absent = 1)
     KEYS[2..]  per limit, in ARGV order: a sliding window's entries (sorted set) and, for
                tokens, their running sum (string); a month's counter (hash)
