@@ -44,7 +44,7 @@ export interface Queues {
 }
 
 export function createQueues(redis: Redis, keys: Keys, lock: LockSettings): Queues {
-  const prefix = `{${keys.prefix}}`;
+  const prefix = keys.queuePrefix;
   const queues = new Map<string, Queue>();
 
   function get(name: string): Queue {

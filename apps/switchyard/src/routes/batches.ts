@@ -1,7 +1,7 @@
 import { BATCH_STATUSES } from '@switchyard/batches';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApiError, notFound } from '../api-error.ts';
+import { notFound } from '../api-error.ts';
 import { requestedDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 

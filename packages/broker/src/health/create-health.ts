@@ -4,6 +4,7 @@ import type { ProviderAdapter } from '@switchyard/spec';
 import type { Redis } from 'ioredis';
 import type { AttemptEvent } from '../dispatcher.ts';
 import type { Keys } from '../keys.ts';
+import { isAttemptOutcome, OUTCOME_POLICY } from '../outcome-policy.ts';
 import { defineScripts } from '../scripts/define-scripts.ts';
 
 /** Circuit breaker thresholds. Defaults: see `DEFAULT_HEALTH_OPTIONS`. */
@@ -38,14 +39,10 @@ export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
   refreshMs: 500,
 };
 
-/** Outcomes that say the provider is broken. Everything else (429, quota, bad request...) is neutral. */
-export const PROVIDER_FAILURES: ReadonlySet<string> = new Set([
-  'server_error',
-  'timeout',
-  'network_error',
-  'bad_response',
-  'authentication_failed',
-]);
+/** Whether an outcome says the provider is broken (the outcome policy decides; unknown: no). */
+function isProviderFault(outcome: string): boolean {
+  return isAttemptOutcome(outcome) && OUTCOME_POLICY[outcome].countsAgainstBreaker;
+}
 
 export type BreakerStatus = 'closed' | 'open' | 'half_open';
 
@@ -243,7 +240,7 @@ export function createHealth(input: CreateHealthOptions): Health {
       const message = error instanceof Error ? error.message : String(error);
       reason = `probe failed: ${typeof outcome === 'string' ? `${outcome}: ` : ''}${message}`;
       // A probe refused for quota or rate reasons reached a working provider.
-      if (typeof outcome === 'string' && !PROVIDER_FAILURES.has(outcome)) {
+      if (typeof outcome === 'string' && !isProviderFault(outcome)) {
         ok = true;
         reason = `probe reached the provider (${outcome})`;
       }
@@ -296,7 +293,7 @@ export function createHealth(input: CreateHealthOptions): Health {
       if (outcome === 'succeeded') {
         failed = latency > options.slowAfterMs;
         label = failed ? `slow: ${latency} ms (over ${options.slowAfterMs} ms)` : '';
-      } else if (PROVIDER_FAILURES.has(outcome)) {
+      } else if (isProviderFault(outcome)) {
         failed = true;
         label = outcome;
       } else {

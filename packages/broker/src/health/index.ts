@@ -5,7 +5,6 @@ export {
   DEFAULT_HEALTH_OPTIONS,
   type Health,
   type HealthOptions,
-  PROVIDER_FAILURES,
   type ProbeResult,
   type ProviderHealth,
 } from './create-health.ts';
