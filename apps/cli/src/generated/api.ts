@@ -781,6 +781,65 @@ export interface components {
                 details?: unknown;
             };
         };
+        CreateBatchInput: {
+            input_file_id?: string;
+            requests?: unknown[];
+            /** @enum {string} */
+            endpoint: "/v1/chat/completions";
+            /** @enum {string} */
+            completion_window: "24h";
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            route?: string;
+            deadline?: string;
+            callback_url?: string;
+        };
+        BatchInput: {
+            id: string;
+            /** @enum {string} */
+            object: "batch";
+            endpoint: string;
+            errors: unknown;
+            input_file_id: string;
+            completion_window: string;
+            /** @enum {string} */
+            status: "validating" | "failed" | "in_progress" | "finalizing" | "completed" | "expired" | "cancelling" | "cancelled";
+            output_file_id: string | null;
+            error_file_id: string | null;
+            created_at: number;
+            in_progress_at: number | null;
+            expires_at: number | null;
+            finalizing_at: number | null;
+            completed_at: number | null;
+            failed_at: number | null;
+            expired_at: number | null;
+            cancelling_at: number | null;
+            cancelled_at: number | null;
+            request_counts: {
+                total: number;
+                completed: number;
+                failed: number;
+            };
+            metadata: {
+                [key: string]: string;
+            } | null;
+            route: string | null;
+            deadline: number | null;
+            callback_url: string | null;
+        };
+        FileInput: {
+            id: string;
+            /** @enum {string} */
+            object: "file";
+            bytes: number;
+            created_at: number;
+            filename: string;
+            /** @enum {string} */
+            purpose: "batch" | "batch_output";
+            /** @enum {string} */
+            status: "processed";
+        };
         SubmitJobInput: {
             /** @description A route name from the configuration. */
             route?: string;
@@ -846,7 +905,7 @@ export interface components {
                 provider: string;
                 model: string;
                 /** @enum {string} */
-                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "context_length_exceeded" | "invalid_request" | "authentication_failed" | "content_filtered" | "bad_response";
+                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "connection_failed" | "bad_response" | "context_length_exceeded" | "authentication_failed" | "content_filtered" | "invalid_request" | "stream_interrupted" | "quota_never_fits" | "quota_wait_exceeds_deadline" | "deadline_unreachable";
                 error?: {
                     code: string;
                     message: string;
@@ -932,7 +991,15 @@ export interface components {
                 total_tokens: number;
             };
         };
-        CreateBatchInput: {
+        Error: {
+            error: {
+                /** @description Stable, machine-readable: switch on this. */
+                code: string;
+                message: string;
+                details?: unknown;
+            };
+        };
+        CreateBatch: {
             input_file_id?: string;
             requests?: unknown[];
             /** @enum {string} */
@@ -946,7 +1013,7 @@ export interface components {
             deadline?: string;
             callback_url?: string;
         };
-        BatchInput: {
+        Batch: {
             id: string;
             /** @enum {string} */
             object: "batch";
@@ -979,7 +1046,7 @@ export interface components {
             deadline: number | null;
             callback_url: string | null;
         };
-        FileInput: {
+        File: {
             id: string;
             /** @enum {string} */
             object: "file";
@@ -990,14 +1057,6 @@ export interface components {
             purpose: "batch" | "batch_output";
             /** @enum {string} */
             status: "processed";
-        };
-        Error: {
-            error: {
-                /** @description Stable, machine-readable: switch on this. */
-                code: string;
-                message: string;
-                details?: unknown;
-            };
         };
         SubmitJob: {
             /** @description A route name from the configuration. */
@@ -1064,7 +1123,7 @@ export interface components {
                 provider: string;
                 model: string;
                 /** @enum {string} */
-                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "context_length_exceeded" | "invalid_request" | "authentication_failed" | "content_filtered" | "bad_response";
+                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "connection_failed" | "bad_response" | "context_length_exceeded" | "authentication_failed" | "content_filtered" | "invalid_request" | "stream_interrupted" | "quota_never_fits" | "quota_wait_exceeds_deadline" | "deadline_unreachable";
                 error?: {
                     code: string;
                     message: string;
@@ -1149,65 +1208,6 @@ export interface components {
                 completion_tokens: number;
                 total_tokens: number;
             };
-        };
-        CreateBatch: {
-            input_file_id?: string;
-            requests?: unknown[];
-            /** @enum {string} */
-            endpoint: "/v1/chat/completions";
-            /** @enum {string} */
-            completion_window: "24h";
-            metadata?: {
-                [key: string]: string;
-            } | null;
-            route?: string;
-            deadline?: string;
-            callback_url?: string;
-        };
-        Batch: {
-            id: string;
-            /** @enum {string} */
-            object: "batch";
-            endpoint: string;
-            errors: unknown;
-            input_file_id: string;
-            completion_window: string;
-            /** @enum {string} */
-            status: "validating" | "failed" | "in_progress" | "finalizing" | "completed" | "expired" | "cancelling" | "cancelled";
-            output_file_id: string | null;
-            error_file_id: string | null;
-            created_at: number;
-            in_progress_at: number | null;
-            expires_at: number | null;
-            finalizing_at: number | null;
-            completed_at: number | null;
-            failed_at: number | null;
-            expired_at: number | null;
-            cancelling_at: number | null;
-            cancelled_at: number | null;
-            request_counts: {
-                total: number;
-                completed: number;
-                failed: number;
-            };
-            metadata: {
-                [key: string]: string;
-            } | null;
-            route: string | null;
-            deadline: number | null;
-            callback_url: string | null;
-        };
-        File: {
-            id: string;
-            /** @enum {string} */
-            object: "file";
-            bytes: number;
-            created_at: number;
-            filename: string;
-            /** @enum {string} */
-            purpose: "batch" | "batch_output";
-            /** @enum {string} */
-            status: "processed";
         };
     };
     responses: never;
