@@ -257,7 +257,7 @@ describe('createAnthropicAdapter', () => {
     expect(elapsed).toBeLessThan(700);
   });
 
-  it('maps a refused connection to network_error', async () => {
+  it('maps a refused connection to connection_failed: the call never left', async () => {
     const port = await findClosedPort();
     const adapter = createAnthropicAdapter({
       id: 'anthropic-test',
@@ -268,7 +268,7 @@ describe('createAnthropicAdapter', () => {
 
     const error = await catchProviderError(adapter.generate(REQUEST));
 
-    expect(error).toMatchObject({ outcome: 'network_error', provider: 'anthropic-test' });
+    expect(error).toMatchObject({ outcome: 'connection_failed', provider: 'anthropic-test' });
   });
 
   it("rethrows the caller's abort reason", async () => {

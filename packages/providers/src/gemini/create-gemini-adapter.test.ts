@@ -249,7 +249,7 @@ describe('createGeminiAdapter', () => {
     expect(elapsed).toBeLessThan(700);
   });
 
-  it('maps a refused connection to network_error', async () => {
+  it('maps a refused connection to connection_failed: the call never left', async () => {
     const port = await findClosedPort();
     const adapter = createGeminiAdapter({
       id: 'gemini-test',
@@ -260,7 +260,7 @@ describe('createGeminiAdapter', () => {
 
     const error = await catchProviderError(adapter.generate(REQUEST));
 
-    expect(error).toMatchObject({ outcome: 'network_error', provider: 'gemini-test' });
+    expect(error).toMatchObject({ outcome: 'connection_failed', provider: 'gemini-test' });
     expect(error.message).not.toContain(API_KEY);
   });
 

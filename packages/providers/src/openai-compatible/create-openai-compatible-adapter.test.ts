@@ -338,7 +338,7 @@ describe('createOpenAICompatibleAdapter', () => {
     expect(performance.now() - started).toBeLessThan(650);
   });
 
-  it('maps a refused connection to network_error', async () => {
+  it('maps a refused connection to connection_failed: the call never left', async () => {
     const port = await findClosedPort();
     const adapter = createOpenAICompatibleAdapter({
       id: 'openai-test',
@@ -349,7 +349,7 @@ describe('createOpenAICompatibleAdapter', () => {
 
     const error = await catchProviderError(adapter.generate(REQUEST));
 
-    expect(error).toMatchObject({ outcome: 'network_error', provider: 'openai-test' });
+    expect(error).toMatchObject({ outcome: 'connection_failed', provider: 'openai-test' });
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain(API_KEY);
   });

@@ -4,6 +4,7 @@ import {
   catchProviderError,
   type FixtureRoute,
   type FixtureServer,
+  findClosedPort,
   startFixtureServer,
 } from '../test-support/start-fixture-server.ts';
 import { createOpenAICompatibleAdapter } from './create-openai-compatible-adapter.ts';
@@ -188,6 +189,22 @@ describe.each([
       outcome: 'timeout',
       message: 'openai-test: stream not finished within 150 ms',
     });
+  });
+
+  it('maps a refused connection to connection_failed, without the key', async () => {
+    const port = await findClosedPort();
+    const adapter = createOpenAICompatibleAdapter({
+      id: 'openai-test',
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      apiKey: API_KEY,
+      timeoutMs: 2_000,
+      fetch,
+    });
+
+    const error = await catchProviderError(collect(adapter.stream!(REQUEST)));
+
+    expect(error).toMatchObject({ outcome: 'connection_failed', provider: 'openai-test' });
+    expect(error.message).not.toContain(API_KEY);
   });
 
   it('times out a stream that stalls after its first delta', async () => {
