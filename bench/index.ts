@@ -1,10 +1,11 @@
 /**
  * Switchyard benchmarks (issues #3 and #6). `pnpm bench` runs every benchmark in sequence;
  * `pnpm bench <name> [<name>...]` runs the named ones. Needs Redis (REDIS_URL, default
- * redis://127.0.0.1:6379). `pnpm bench quota-diagnosis` runs an extra, opt-in diagnosis.
+ * redis://127.0.0.1:6379). `pnpm bench quota-diagnosis` runs an extra, opt-in diagnosis;
+ * `pnpm bench stream-transport` an opt-in comparison of HTTP clients for streamed calls.
  * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
  * BENCH_LATENCY_REQUESTS, BENCH_MEMORY_JOBS, BENCH_SCENARIO_COMPRESSION, BENCH_SCENARIO_VOLUME,
- * BENCH_QUOTA_DIAGNOSIS_JOBS. See docs/benchmarks.md.
+ * BENCH_QUOTA_DIAGNOSIS_JOBS, BENCH_STREAM_CALLS. See docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +18,7 @@ import { quotaDiagnosis } from './quota-diagnosis.ts';
 import { quotaFidelity } from './quota-fidelity.ts';
 import { rerouteLatency } from './reroute-latency.ts';
 import { freeTierScenario } from './scenario/index.ts';
+import { streamTransport } from './stream-transport.ts';
 import { formatTable, type Table } from './support/format-table.ts';
 import { throughput } from './throughput.ts';
 
@@ -46,6 +48,7 @@ const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
 /** Run only when named: diagnoses rather than figures to track. */
 const EXTRA: Record<string, () => Promise<Table[]>> = {
   'quota-diagnosis': () => quotaDiagnosis({ jobs: numberFromEnv('BENCH_QUOTA_DIAGNOSIS_JOBS') }),
+  'stream-transport': () => streamTransport({ calls: numberFromEnv('BENCH_STREAM_CALLS') }),
 };
 
 /**

@@ -1,100 +1,26 @@
-/** The shapes of the HTTP API's answers that the CLI reads (docs/api.md). */
+/**
+ * The shapes of the HTTP API's answers that the CLI reads (docs/api.md), named from the types
+ * generated from the app's OpenAPI document (`generated/api.ts`, `pnpm generate:api-types`),
+ * so a change to the API shows up here as a type error rather than at run time.
+ */
+import type { components, paths } from './generated/api.ts';
 
-export interface FileObject {
-  id: string;
-  object: 'file';
-  bytes: number;
-  filename: string;
-  purpose: string;
-}
+type Schemas = components['schemas'];
 
-export type BatchStatus =
-  | 'validating'
-  | 'in_progress'
-  | 'finalizing'
-  | 'completed'
-  | 'cancelling'
-  | 'cancelled'
-  | 'failed'
-  | 'expired';
+export type FileObject = Schemas['File'];
+export type Batch = Schemas['Batch'];
+export type BatchStatus = Batch['status'];
+export type CreateBatch = Schemas['CreateBatch'];
+export type Job = Schemas['Job'];
+export type JobStatus = Job['status'];
+export type Attempt = Job['attempts'][number];
 
-export interface Batch {
-  id: string;
-  status: BatchStatus;
-  request_counts: { total: number; completed: number; failed: number };
-  output_file_id: string | null;
-  error_file_id: string | null;
-  errors: unknown;
-  route: string | null;
-}
+/** `GET /v1/providers`: the API declares this list inline, not as a named schema. */
+export type ProviderList = paths['/v1/providers']['get']['responses'][200]['content']['application/json'];
+export type Provider = ProviderList['data'][number];
+export type ProviderLimit = Provider['limits'][number];
 
-export interface CreateBatch {
-  input_file_id: string;
-  endpoint: '/v1/chat/completions';
-  completion_window: '24h';
-  route?: string;
-  deadline?: string;
-}
-
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface Attempt {
-  provider: string;
-  model: string;
-  outcome: string;
-  error?: { code: string; message: string };
-  started_at: string;
-  finished_at: string;
-  latency_ms: number;
-}
-
-export interface Job {
-  id: string;
-  status: JobStatus;
-  route: string;
-  priority: string;
-  sensitivity: string;
-  deadline: string;
-  result?: {
-    content: string;
-    finish_reason: string;
-    provider: string;
-    model: string;
-    usage: { input_tokens: number; output_tokens: number };
-    cost_usd: number;
-    latency_ms: number;
-  };
-  error?: { code: string; message: string };
-  attempts: Attempt[];
-  batch_id?: string;
-  custom_id?: string;
-  created_at: string;
-  completed_at?: string;
-}
-
-export interface ProviderLimit {
-  scope: string;
-  unit: string;
-  max: number;
-  /** Window in milliseconds, or a calendar month. */
-  per: number | 'month';
-  used: number;
-  remaining: number;
-  reset_ms: number;
-}
-
-export interface Provider {
-  id: string;
-  kind: string;
-  tier: string;
-  data_policy: string;
-  health: string;
-  concurrency: number;
-  limits: ProviderLimit[];
-  queue: { waiting: number; active: number; delayed: number; paused_ms: number };
-  latency_ms: number;
-}
-
+/** Every list the API answers with has this envelope. */
 export interface List<T> {
   object: 'list';
   data: T[];

@@ -257,7 +257,7 @@ describe('createAnthropicAdapter', () => {
     expect(elapsed).toBeLessThan(700);
   });
 
-  it('maps a refused connection to connection_failed: the request never left', async () => {
+  it('maps a refused connection to connection_failed: the call never left', async () => {
     const port = await findClosedPort();
     const adapter = createAnthropicAdapter({
       id: 'anthropic-test',

@@ -338,7 +338,7 @@ describe('createOpenAICompatibleAdapter', () => {
     expect(performance.now() - started).toBeLessThan(650);
   });
 
-  it('maps a refused connection to connection_failed: the request never left', async () => {
+  it('maps a refused connection to connection_failed: the call never left', async () => {
     const port = await findClosedPort();
     const adapter = createOpenAICompatibleAdapter({
       id: 'openai-test',

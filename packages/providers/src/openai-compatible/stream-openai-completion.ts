@@ -2,6 +2,8 @@ import { type GenerateRequest, ProviderError, type StreamEvent } from '@switchya
 import type { ResponseContext } from '../shared/create-provider-error.ts';
 import { networkOutcome } from '../shared/network-outcome.ts';
 import { parseRateLimitHeaders } from '../shared/parse-rate-limit-headers.ts';
+import { postForStream, readText, type StreamingResponse } from '../shared/post-for-stream.ts';
+import { MAX_EVENT_CHARACTERS, ParseError, readServerSentEvents } from '../shared/read-server-sent-events.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
 
@@ -12,6 +14,7 @@ export interface StreamOptions {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   timeoutMs: number;
+  /** Streams over `fetch` instead of the `node:http` keep-alive agents non-streamed calls use. */
   fetch?: typeof fetch;
 }
 
@@ -19,6 +22,7 @@ export interface StreamOptions {
  * A streamed Chat Completions call (`stream: true`, usage in the last chunk). Yields each text
  * delta as it arrives, then rebuilds the whole completion and checks it with the same parser as
  * a non-streamed answer (usage, finish reason, truncation). Errors are the adapter's errors.
+ * Events are parsed by `eventsource-parser`, so any SSE line ending and multi-line `data:` work.
  */
 export async function* streamOpenAICompletion(
   options: StreamOptions,
@@ -48,26 +52,27 @@ export async function* streamOpenAICompletion(
     });
   };
 
-  let response: Response;
+  let response: StreamingResponse;
   try {
-    response = await (options.fetch ?? globalThis.fetch)(options.url, {
-      method: 'POST',
+    response = await postForStream({
+      url: options.url,
       headers: { ...options.headers, accept: 'text/event-stream' },
-      body: JSON.stringify({ ...options.body, stream: true, stream_options: { include_usage: true } }),
+      body: { ...options.body, stream: true, stream_options: { include_usage: true } },
       signal,
+      fetch: options.fetch,
     });
   } catch (error) {
     throw failure(error);
   }
-  const receivedAt = Date.now();
+  const { receivedAt } = response;
   const context = (status: number, text: string): ResponseContext => ({
     provider: id,
     apiKey: options.apiKey,
     response: { status, headers: response.headers, text, receivedAt },
     rateLimit: parseRateLimitHeaders(response.headers, receivedAt),
   });
-  if (!response.ok || !response.body) {
-    const text = await response.text().catch(() => '');
+  if (response.status < 200 || response.status > 299) {
+    const text = await readText(response.body).catch(() => '');
     throw mapOpenAIError(context(response.status, text));
   }
 
@@ -77,38 +82,27 @@ export async function* streamOpenAICompletion(
   let model: unknown;
   let responseId: unknown;
   let finished = false;
-  const decoder = new TextDecoder();
-  let buffer = '';
   try {
-    for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(bytes, { stream: true }).replace(/\r\n/g, '\n');
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        for (const line of event.split('\n')) {
-          if (!line.startsWith('data:')) continue;
-          const data = line.slice(5).trim();
-          if (data === '[DONE]') {
-            finished = true;
-            continue;
-          }
-          const chunk = JSON.parse(data) as {
-            id?: unknown;
-            model?: unknown;
-            usage?: unknown;
-            choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
-          };
-          model ??= chunk.model;
-          responseId ??= chunk.id;
-          if (chunk.usage) usage = chunk.usage;
-          const choice = chunk.choices?.[0];
-          if (choice?.finish_reason) finishReason = choice.finish_reason;
-          const text = choice?.delta?.content;
-          if (typeof text === 'string' && text !== '') {
-            content += text;
-            yield { type: 'delta', text };
-          }
-        }
+    for await (const { data } of readServerSentEvents(response.body)) {
+      if (data === '[DONE]') {
+        finished = true;
+        continue;
+      }
+      const chunk = JSON.parse(data) as {
+        id?: unknown;
+        model?: unknown;
+        usage?: unknown;
+        choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
+      };
+      model ??= chunk.model;
+      responseId ??= chunk.id;
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices?.[0];
+      if (choice?.finish_reason) finishReason = choice.finish_reason;
+      const text = choice?.delta?.content;
+      if (typeof text === 'string' && text !== '') {
+        content += text;
+        yield { type: 'delta', text };
       }
     }
   } catch (error) {
@@ -117,6 +111,13 @@ export async function* streamOpenAICompletion(
         outcome: 'bad_response',
         provider: id,
         message: `${id}: a stream chunk is not JSON`,
+      });
+    }
+    if (error instanceof ParseError) {
+      throw new ProviderError({
+        outcome: 'bad_response',
+        provider: id,
+        message: `${id}: a stream event is over ${MAX_EVENT_CHARACTERS} characters`,
       });
     }
     throw failure(error);

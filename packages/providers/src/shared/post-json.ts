@@ -109,7 +109,7 @@ function post(url: URL, headers: Record<string, string>, body: string, signal: A
  * joined with ", ", as `Headers.get` joins them. Building a fetch `Headers` instead validated and
  * copied every header of every answer.
  */
-function toHeaders(incoming: IncomingHttpHeaders): HeaderReader {
+export function toHeaders(incoming: IncomingHttpHeaders): HeaderReader {
   return {
     get(name) {
       const value = incoming[name.toLowerCase()];

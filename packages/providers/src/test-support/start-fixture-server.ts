@@ -17,6 +17,13 @@ export interface FixtureReply {
   headers?: Record<string, string>;
   /** Sent verbatim; JSON fixtures get `content-type: application/json`. */
   body?: string;
+  /**
+   * Sent verbatim instead of `body`, one write each, each after the previous one was flushed,
+   * so a stream's reader sees pieces cut where the test cut them (as far as TCP keeps them).
+   */
+  chunks?: string[];
+  /** Leaves the response open after the last chunk (a stream that stalls). */
+  keepOpen?: boolean;
 }
 
 /** `hang` accepts the request and never answers (for timeouts and aborts). */
@@ -59,7 +66,15 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       }
       const body = route.body ?? '';
       const contentType = body.trimStart().startsWith('<') ? 'text/html' : 'application/json';
-      response.writeHead(route.status, { 'content-type': contentType, ...route.headers }).end(body);
+      response.writeHead(route.status, { 'content-type': contentType, ...route.headers });
+      if (!route.chunks) return response.end(body);
+      const pieces = [...route.chunks];
+      const writeNext = (): void => {
+        const piece = pieces.shift();
+        if (piece !== undefined) response.write(piece, () => setImmediate(writeNext));
+        else if (!route.keepOpen) response.end();
+      };
+      writeNext();
     });
   });
   const url = await listen(server);
