@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { type Config, ConfigError, loadConfig, parseConfig } from '@switchyard/config';
 import { DEMO_PROVIDERS, type Simulator, startSimulator } from '@switchyard/provider-sim';
 import type { FastifyInstance } from 'fastify';
+import { Counter } from 'prom-client';
 import { buildApp } from './app.ts';
 import { createServices } from './create-services.ts';
 import { demoConfig } from './demo.ts';
@@ -87,6 +88,12 @@ async function main(): Promise<void> {
     lockDurationMs: env.SWITCHYARD_LOCK_DURATION_MS,
     logger,
   });
+  const unhandled = new Counter({
+    name: 'switchyard_unhandled_rejections_total',
+    help: 'Promise rejections nothing handled, in this process (logged; the process keeps running)',
+    registers: [services.metrics],
+  });
+  countUnhandled = () => unhandled.inc();
   if (role !== 'api') await services.startWorkers();
   let app: FastifyInstance | undefined;
   if (role !== 'worker') {
@@ -124,6 +131,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
+
+/**
+ * A promise rejection nothing handled is a bug to fix, not a reason to drop every request in
+ * flight: it is logged and counted (`switchyard_unhandled_rejections_total`), and the process
+ * keeps running.
+ */
+let countUnhandled = () => {};
+process.on('unhandledRejection', (reason: unknown) => {
+  countUnhandled();
+  logger.error({ err: reason }, 'unhandled promise rejection');
+});
 
 main().catch((error: unknown) => {
   logger.fatal({ err: error }, 'Switchyard could not start');
