@@ -1,6 +1,7 @@
 import { type Broker, defineScripts, type Job } from '@switchyard/broker';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { BatchContext } from './batch-context.ts';
 import { BatchError } from './batch-error.ts';
 import { lineIndexOf, newBatchId, parseResultFileId, type ResultKind } from './batch-ids.ts';
 import { type BatchKeys, createBatchKeys } from './batch-keys.ts';
@@ -10,7 +11,7 @@ import { type ListOptions, type ListPage, listNewestFirst } from './list-newest-
 import { BATCH_ENDPOINT } from './parse-request-line.ts';
 import { readResultPages } from './read-results.ts';
 import { type BatchTask, runBatch } from './run-batch.ts';
-import { type Batch, type BatchStatus, toBatch } from './to-batch.ts';
+import { type Batch, toBatch } from './to-batch.ts';
 
 /** The only completion window, as in the OpenAI API. */
 export const COMPLETION_WINDOW = '24h';
@@ -74,30 +75,6 @@ export interface Batches {
   close(): Promise<void>;
 }
 
-/** Internals shared with the batch runner and finisher. */
-export interface BatchInternals {
-  readonly redis: Redis;
-  readonly keys: BatchKeys;
-  readonly broker: Broker;
-  readonly files: FileStore;
-  readonly retentionMs: number;
-  /** TTL of a batch's keys until it ends: the completion window plus the retention. */
-  readonly runningTtlMs: number;
-  readonly pageSize: number;
-  readonly onCompleted?: (batch: Batch) => Promise<void>;
-  readonly onProgress?: (batchId: string, submitted: number) => void | Promise<void>;
-  load(batchId: string): Promise<Record<string, string> | undefined>;
-  /** Sets status and fields when the status is one of `from`; `to: ''` keeps the status. */
-  transition(
-    batchId: string,
-    from: BatchStatus[],
-    to: BatchStatus | '',
-    fields?: Record<string, string | number>,
-  ): Promise<boolean>;
-  /** Counts lines as completed or failed, each at most once. */
-  countLines(batchId: string, counter: 'completed' | 'failed', indexes: number[]): Promise<number>;
-}
-
 export function createBatches(options: BatchesOptions): Batches {
   const { redis, broker, files, retentionMs } = options;
   const keys = createBatchKeys(options.prefix);
@@ -112,7 +89,7 @@ export function createBatches(options: BatchesOptions): Batches {
   let worker: Worker<{ batchId: string }, void, BatchTask> | undefined;
   let closing = false;
 
-  const context: BatchInternals = {
+  const context: BatchContext = {
     redis,
     keys,
     broker,

@@ -1,5 +1,5 @@
+import type { BatchContext } from './batch-context.ts';
 import { resultFileId } from './batch-ids.ts';
-import type { BatchInternals } from './create-batches.ts';
 import { RESULT_PAGE_LINES, readResultPages } from './read-results.ts';
 import { TERMINAL_BATCH_STATUSES, toBatch } from './to-batch.ts';
 
@@ -10,7 +10,7 @@ import { TERMINAL_BATCH_STATUSES, toBatch } from './to-batch.ts';
  * may have made the batch done (a job's terminal event, the end of submission, a retry after
  * a crash); only one caller wins each transition.
  */
-export async function finishBatch(context: BatchInternals, batchId: string): Promise<void> {
+export async function finishBatch(context: BatchContext, batchId: string): Promise<void> {
   let batch = await context.load(batchId);
   if (!batch) return;
   const counted = Number(batch.completed ?? 0) + Number(batch.failed ?? 0);
@@ -70,9 +70,9 @@ const NOTIFY_POLL_MS = 100;
  * until it is done, or until the lease lapses and one of them takes over.
  */
 async function notify(
-  context: BatchInternals,
+  context: BatchContext,
   batchId: string,
-  onCompleted: NonNullable<BatchInternals['onCompleted']>,
+  onCompleted: NonNullable<BatchContext['onCompleted']>,
 ): Promise<void> {
   const lease = context.keys.batchNotifying(batchId);
   for (;;) {

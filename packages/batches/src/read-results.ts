@@ -1,6 +1,6 @@
 import type { JobError } from '@switchyard/broker';
+import type { BatchContext } from './batch-context.ts';
 import { batchJobId, batchRequestId } from './batch-ids.ts';
-import type { BatchInternals } from './create-batches.ts';
 import { toErrorLine, toOutputLine } from './to-result-line.ts';
 
 /** Line indexes per page of results; also the span of one `batchRefused` hash. */
@@ -21,7 +21,7 @@ export interface ResultPage {
  * read per page), in line order. Lines whose job is not terminal yet are left out.
  */
 export async function* readResultPages(
-  context: BatchInternals,
+  context: BatchContext,
   batch: Record<string, string>,
 ): AsyncGenerator<ResultPage> {
   const { broker, files, keys, redis } = context;

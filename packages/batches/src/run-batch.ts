@@ -1,6 +1,6 @@
 import { BrokerError, type JobError } from '@switchyard/broker';
+import type { BatchContext } from './batch-context.ts';
 import { batchJobId } from './batch-ids.ts';
-import type { BatchInternals } from './create-batches.ts';
 import { finishBatch } from './finish-batch.ts';
 import { parseRequestLine } from './parse-request-line.ts';
 import { RESULT_PAGE_LINES } from './read-results.ts';
@@ -22,7 +22,7 @@ export type TaskOutcome = 'done' | 'interrupted';
  *   failed (`cancel_cursor`); then finishes the batch if it is done.
  */
 export async function runBatch(
-  context: BatchInternals,
+  context: BatchContext,
   batchId: string,
   task: BatchTask,
   shouldStop: () => boolean,
@@ -61,7 +61,7 @@ export async function runBatch(
 }
 
 async function submit(
-  context: BatchInternals,
+  context: BatchContext,
   batchId: string,
   shouldStop: () => boolean,
 ): Promise<TaskOutcome> {
@@ -90,7 +90,7 @@ async function submit(
 
 /** Submits lines `start .. end - 1`; a line the broker refuses is failed at once, with why. */
 async function submitPage(
-  context: BatchInternals,
+  context: BatchContext,
   batch: Record<string, string>,
   start: number,
   end: number,
@@ -145,11 +145,7 @@ async function submitPage(
 }
 
 /** Records why lines were not submitted (for the error file) and counts them as failed. */
-async function refuse(
-  context: BatchInternals,
-  batchId: string,
-  refused: Map<number, JobError>,
-): Promise<void> {
+async function refuse(context: BatchContext, batchId: string, refused: Map<number, JobError>): Promise<void> {
   const write = context.redis.multi();
   for (const [index, error] of refused) {
     const key = context.keys.batchRefused(batchId, Math.floor(index / RESULT_PAGE_LINES));
@@ -166,7 +162,7 @@ async function refuse(
  * submitted, and are counted as failed here.
  */
 async function walkCancelled(
-  context: BatchInternals,
+  context: BatchContext,
   batchId: string,
   shouldStop: () => boolean,
 ): Promise<TaskOutcome> {
