@@ -4,42 +4,11 @@ import { handleControlRequest } from './handle-control-request.ts';
 import { sendSimError } from './send-json.ts';
 import { type SimProviderConfig, type SimProviderPatch, validateProviderConfig } from './sim-config.ts';
 import { type ProviderStats, SimulatedProvider } from './simulated-provider.ts';
+import type { SimulatedProviderInfo, Simulator, SimulatorOptions } from './simulator.ts';
 import { DuplicateProviderError, UnknownProviderError } from './simulator-errors.ts';
 import { BASE_PATH_BY_KIND } from './wire/wire-formats.ts';
 
-export interface SimulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  host?: string;
-  providers: SimProviderConfig[];
-  /** The clock for limit windows, outages and timestamps (ms since the epoch). Default Date.now. */
-  now?: () => number;
-}
-
-export interface SimulatedProviderInfo {
-  id: string;
-  format: SimProviderConfig['format'];
-  baseUrl: string;
-  config: SimProviderConfig;
-}
-
-export interface Simulator {
-  /** `http://host:port`, no trailing slash. */
-  readonly url: string;
-  /** What an SDK takes as its base URL: `/{id}/v1` (openai), `/{id}` (anthropic), `/{id}/v1beta` (gemini). */
-  baseUrlFor(providerId: string): string;
-  /** Changes a provider at runtime (top-level keys replace, null removes); returns the new config. */
-  configure(providerId: string, patch: SimProviderPatch): SimProviderConfig;
-  /** Adds a provider; returns its base URL. */
-  addProvider(config: SimProviderConfig): string;
-  providers(): SimulatedProviderInfo[];
-  stats(providerId?: undefined, logLimit?: number): Record<string, ProviderStats>;
-  stats(providerId: string, logLimit?: number): ProviderStats;
-  /** Clears counters, limit windows and request logs of every provider. */
-  reset(): void;
-  /** Stops listening and destroys every open socket, including held (timeout) ones. */
-  close(): Promise<void>;
-}
+export type { SimulatedProviderInfo, Simulator, SimulatorOptions } from './simulator.ts';
 
 /** Request bodies above this get 413, so a runaway client cannot exhaust memory. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;

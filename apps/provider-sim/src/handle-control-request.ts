@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Simulator } from './create-simulator.ts';
 import { sendJson, sendSimError } from './send-json.ts';
 import { SimConfigError, type SimProviderPatch, validateProviderConfig } from './sim-config.ts';
+import type { Simulator } from './simulator.ts';
 import { DuplicateProviderError, UnknownProviderError } from './simulator-errors.ts';
 
 /**
