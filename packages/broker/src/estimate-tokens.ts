@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@switchyard/spec';
+import { type ChatMessage, textOf } from '@switchyard/spec';
 
 /**
  * Input tokens of a prompt, estimated before the call as ceil(characters / 4) per message,
@@ -7,7 +7,7 @@ import type { ChatMessage } from '@switchyard/spec';
  */
 export function estimateInputTokens(messages: readonly ChatMessage[]): number {
   let tokens = 0;
-  for (const message of messages) tokens += Math.ceil(message.content.length / 4);
+  for (const message of messages) tokens += Math.ceil(textOf(message.content).length / 4);
   return tokens;
 }
 

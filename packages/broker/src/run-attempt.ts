@@ -234,7 +234,7 @@ async function relayStream(
   }
   for await (const event of adapter.stream(request)) {
     if (event.type === 'done') return event.result;
-    await append(event.text);
+    if (event.type === 'delta') await append(event.text);
   }
   throw new ProviderError({
     outcome: 'bad_response',

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '@switchyard/config';
+import { textOf } from '@switchyard/spec';
 import type { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
@@ -100,7 +101,7 @@ export function createSubmit(deps: {
     const now = Date.now();
     const priority = request.priority ?? 'interactive';
     const personalData = config.privacy.detectPersonalData
-      ? detectPersonalData(request.messages.map((message) => message.content))
+      ? detectPersonalData(request.messages.map((message) => textOf(message.content)))
       : [];
     const requested = request.sensitivity ?? 'public';
     // Personal data raises the sensitivity before routing; it never lowers it.

@@ -1,14 +1,22 @@
 export { ATTEMPT_OUTCOMES, type AttemptOutcome, isAttemptOutcome } from './attempt-outcome.ts';
-export type {
-  ChatMessage,
-  ChatRole,
-  FinishReason,
-  GenerateRequest,
-  GenerateResult,
-  ProviderAdapter,
-  ProviderKind,
-  StreamEvent,
-  TokenUsage,
+export {
+  CAPABILITIES,
+  type Capability,
+  type ChatMessage,
+  type ChatRole,
+  type ContentPart,
+  type FinishReason,
+  type GenerateRequest,
+  type GenerateResult,
+  type ProviderAdapter,
+  type ProviderKind,
+  type ResponseFormat,
+  type StreamEvent,
+  type TokenUsage,
+  type ToolCall,
+  type ToolChoice,
+  type ToolDefinition,
+  textOf,
 } from './provider-adapter.ts';
 export { ProviderError, type ProviderErrorOptions } from './provider-error.ts';
 export type { QuotaHint, RateLimitHint } from './rate-limit-hint.ts';

@@ -2,11 +2,65 @@ import type { RateLimitHint } from './rate-limit-hint.ts';
 
 export type ProviderKind = 'openai' | 'anthropic' | 'gemini';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A part of a message's content: text, or an image by URL (`data:` or `https:`). */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' };
+
+/** A function call the model asked for; `arguments` is JSON text, as the model wrote it. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
 
 export interface ChatMessage {
   role: ChatRole;
-  content: string;
+  /** Text, or parts (text and images). An assistant message that only calls tools has ''. */
+  content: string | ContentPart[];
+  /** An assistant message's tool calls. */
+  toolCalls?: ToolCall[];
+  /** A `tool` message: the id of the call it answers. */
+  toolCallId?: string;
+  /** A `tool` message: the function's name (Gemini matches results by name). */
+  name?: string;
+}
+
+/** A function the model may call; `parameters` is a JSON Schema of its arguments object. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  strict?: boolean;
+}
+
+/** Whether and which tool the model must call. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/** The shape of the answer: free text, any JSON object, or JSON valid against a schema. */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      name: string;
+      schema: Record<string, unknown>;
+      strict?: boolean;
+      description?: string;
+    };
+
+/** What a model can do beyond text; a model declares them, or has what its wire format carries. */
+export const CAPABILITIES = ['tools', 'json_schema', 'vision', 'streaming'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** The text of a message's content (images left out). */
+export function textOf(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content;
+  let text = '';
+  for (const part of content) if (part.type === 'text') text += part.text;
+  return text;
 }
 
 export interface GenerateRequest {
@@ -17,6 +71,18 @@ export interface GenerateRequest {
   temperature?: number;
   topP?: number;
   stop?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** false: at most one tool call per answer. */
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /** The end user, for the provider's abuse monitoring. */
+  user?: string;
+  logprobs?: boolean;
+  topLogprobs?: number;
   /** Aborts the call; the adapter rethrows `signal.reason`. */
   signal?: AbortSignal;
   /** Overrides the provider timeout for this call. */
@@ -33,6 +99,8 @@ export interface TokenUsage {
 
 export interface GenerateResult {
   content: string;
+  /** The tool calls the model made (`finishReason` is then `tool_calls`). */
+  toolCalls?: ToolCall[];
   finishReason: FinishReason;
   usage: TokenUsage;
   /** The model that answered, as the provider reports it. */
@@ -43,8 +111,15 @@ export interface GenerateResult {
   responseId?: string;
 }
 
-/** What a streaming call yields: text as it arrives, then the whole result. */
-export type StreamEvent = { type: 'delta'; text: string } | { type: 'done'; result: GenerateResult };
+/**
+ * What a streaming call yields: text and tool-call pieces as they arrive, then the whole
+ * result. A tool call's first piece carries its `id` and `name`; later pieces of the same
+ * `index` add to its `arguments`, as in OpenAI's chunks.
+ */
+export type StreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'tool_call_delta'; index: number; id?: string; name?: string; arguments?: string }
+  | { type: 'done'; result: GenerateResult };
 
 /**
  * One configured provider endpoint. `generate` resolves with a result or

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@switchyard/spec';
+import { type ChatMessage, textOf } from '@switchyard/spec';
 
 export interface AnthropicMessage {
   role: 'user' | 'assistant';
@@ -19,8 +19,12 @@ export function convertToAnthropicMessages(messages: readonly ChatMessage[]): An
   const system: string[] = [];
   const turns: AnthropicMessage[] = [];
   for (const message of messages) {
-    if (message.role === 'system') system.push(message.content);
-    else turns.push({ role: message.role, content: message.content });
+    if (message.role === 'system') system.push(textOf(message.content));
+    else
+      turns.push({
+        role: message.role === 'assistant' ? 'assistant' : 'user',
+        content: textOf(message.content),
+      });
   }
   return system.length > 0 ? { system: system.join('\n\n'), messages: turns } : { messages: turns };
 }

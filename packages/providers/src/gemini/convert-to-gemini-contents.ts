@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@switchyard/spec';
+import { type ChatMessage, textOf } from '@switchyard/spec';
 
 export interface GeminiContent {
   role: 'user' | 'model';
@@ -21,13 +21,14 @@ export function convertToGeminiContents(messages: readonly ChatMessage[]): Gemin
   const contents: GeminiContent[] = [];
   for (const message of messages) {
     if (message.role === 'system') {
-      system.push({ text: message.content });
+      system.push({ text: textOf(message.content) });
       continue;
     }
     const role = message.role === 'assistant' ? 'model' : 'user';
     const previous = contents.at(-1);
-    if (previous?.role === role) previous.parts.push({ text: message.content });
-    else contents.push({ role, parts: [{ text: message.content }] });
+    const text = textOf(message.content);
+    if (previous?.role === role) previous.parts.push({ text });
+    else contents.push({ role, parts: [{ text }] });
   }
   return system.length > 0 ? { systemInstruction: { parts: system }, contents } : { contents };
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@switchyard/spec';
+import { type ChatMessage, textOf } from '@switchyard/spec';
 
 export interface OpenAIChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -7,5 +7,8 @@ export interface OpenAIChatMessage {
 
 /** Chat Completions takes our messages as they are, system messages included. */
 export function convertToOpenAIMessages(messages: readonly ChatMessage[]): OpenAIChatMessage[] {
-  return messages.map(({ role, content }) => ({ role, content }));
+  return messages.map(({ role, content }) => ({
+    role: role === 'tool' ? 'user' : role,
+    content: textOf(content),
+  }));
 }
