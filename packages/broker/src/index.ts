@@ -16,6 +16,7 @@ export {
   JOB_STATUSES,
   type Job,
   type JobError,
+  type JobInput,
   type JobRequest,
   type JobResult,
   type JobStatus,
@@ -26,7 +27,7 @@ export {
   type Sensitivity,
   TERMINAL_STATUSES,
 } from './job.ts';
-export type { JobStreamEvent } from './job-stream.ts';
+export type { JobStreamDelta, JobStreamEvent } from './job-stream.ts';
 export { createKeys, type Keys } from './keys.ts';
 export {
   type AttemptOutcome,

@@ -1,3 +1,4 @@
+import type { StreamEvent } from '@switchyard/spec';
 import type { Redis } from 'ioredis';
 import type { Job } from './job.ts';
 import { TERMINAL_STATUSES } from './job.ts';
@@ -9,6 +10,8 @@ import type { Keys } from './keys.ts';
  * These two modules are the only ones that know the protocol.
  */
 const DELTA = 'delta';
+/** A piece of a tool call, as JSON: `{ index, id?, name?, arguments? }`. */
+const TOOL_CALL = 'tool';
 const END = 'end';
 
 /** How long a streaming job's deltas stay readable. */
@@ -16,16 +19,23 @@ const STREAM_RETENTION_MS = 3_600_000;
 /** How long one read blocks before the reader looks at the job itself. */
 const BLOCK_MS = 250;
 
+/** A piece of the answer: text, or a piece of a tool call (see `StreamEvent` in the spec). */
+export type JobStreamDelta = Exclude<StreamEvent, { type: 'done' }>;
+
 export interface JobStreamWriter {
-  delta(jobId: string, text: string): Promise<void>;
+  append(jobId: string, delta: JobStreamDelta): Promise<void>;
   end(jobId: string): Promise<void>;
 }
 
 export function createJobStreamWriter(redis: Redis, keys: Keys): JobStreamWriter {
   return {
-    async delta(jobId, text) {
+    async append(jobId, delta) {
       const key = keys.jobStream(jobId);
-      await redis.multi().xadd(key, '*', DELTA, text).pexpire(key, STREAM_RETENTION_MS).exec();
+      const [field, value] =
+        delta.type === 'delta'
+          ? [DELTA, delta.text]
+          : [TOOL_CALL, JSON.stringify({ ...delta, type: undefined })];
+      await redis.multi().xadd(key, '*', field, value).pexpire(key, STREAM_RETENTION_MS).exec();
     },
     async end(jobId) {
       await redis.xadd(keys.jobStream(jobId), '*', END, '1');
@@ -34,7 +44,7 @@ export function createJobStreamWriter(redis: Redis, keys: Keys): JobStreamWriter
 }
 
 export type JobStreamEvent =
-  | { type: 'delta'; text: string }
+  | JobStreamDelta
   /**
    * The last event: the job as it is when the stream ended — succeeded (every delta was
    * yielded before), failed or cancelled, or still unfinished when `giveUpAt` passed.
@@ -63,6 +73,8 @@ export async function* readJobStream(
         for (const [entryId, fields] of messages) {
           lastId = entryId;
           if (fields[0] === DELTA) yield { type: 'delta', text: fields[1] ?? '' };
+          else if (fields[0] === TOOL_CALL)
+            yield { type: 'tool_call_delta', ...JSON.parse(fields[1] ?? '{}') };
           else if (fields[0] === END) ended = true;
         }
       }

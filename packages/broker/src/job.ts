@@ -1,4 +1,4 @@
-import type { ChatMessage, FinishReason } from '@switchyard/spec';
+import type { ChatMessage, FinishReason, GenerationOptions, ToolCall } from '@switchyard/spec';
 import type { PersonalDataKind } from './detect-personal-data.ts';
 import type { AttemptOutcome } from './outcome-policy.ts';
 
@@ -13,16 +13,16 @@ export type Sensitivity = (typeof SENSITIVITIES)[number];
 export const PRIORITIES = ['interactive', 'batch'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** What is sent to the provider: the messages and every option that shapes the answer. */
+export interface JobInput extends GenerationOptions {
+  messages: ChatMessage[];
+}
+
 /** What a client asks for, after validation (the HTTP layer maps its JSON onto this). */
-export interface JobRequest {
+export interface JobRequest extends JobInput {
   tenant: string;
   /** A route name, or `provider/model` for one target. */
   route: string;
-  messages: ChatMessage[];
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
   sensitivity?: Sensitivity;
   priority?: Priority;
   /** Epoch milliseconds; defaults per priority from the configuration. */
@@ -45,6 +45,7 @@ export interface PlanTarget {
 
 export interface JobResult {
   content: string;
+  tool_calls?: ToolCall[];
   finish_reason: FinishReason;
   provider: string;
   model: string;
@@ -83,7 +84,7 @@ export interface Job {
   /** Calls made on the current target (reset when the job moves). */
   tries: number;
   deadline: number;
-  request: Pick<JobRequest, 'messages' | 'maxTokens' | 'temperature' | 'topP' | 'stop'>;
+  request: JobInput;
   callback_url?: string;
   metadata?: Record<string, unknown>;
   batch_id?: string;

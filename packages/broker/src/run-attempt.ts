@@ -10,6 +10,7 @@ import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
 import { handleFailure } from './handle-failure.ts';
 import { TERMINAL_STATUSES } from './job.ts';
+import type { JobStreamDelta } from './job-stream.ts';
 import type { QueuedJob } from './queues.ts';
 import { endSpan, tracer } from './tracing.ts';
 
@@ -120,15 +121,7 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
   const relay = { chunks: 0 };
   let result: GenerateResult;
   try {
-    const request: GenerateRequest = {
-      model: planned.model,
-      messages: job.request.messages,
-      maxTokens: job.request.maxTokens,
-      temperature: job.request.temperature,
-      topP: job.request.topP,
-      stop: job.request.stop,
-      signal: controller.signal,
-    };
+    const request: GenerateRequest = { ...job.request, model: planned.model, signal: controller.signal };
     result = job.stream
       ? await relayStream(deps, job.id, provider.id, request, relay)
       : await adapterOf(deps, provider.id).generate(request);
@@ -188,6 +181,7 @@ async function recordSuccess(
       completed_at: new Date(finishedAt).toISOString(),
       result: JSON.stringify({
         content: result.content,
+        ...(result.toolCalls?.length ? { tool_calls: result.toolCalls } : {}),
         finish_reason: result.finishReason,
         provider: provider.id,
         model: planned.model,
@@ -223,18 +217,26 @@ async function relayStream(
   relay: { chunks: number },
 ): Promise<GenerateResult> {
   const adapter = adapterOf(deps, providerId);
-  const append = async (text: string) => {
-    await deps.streams.delta(jobId, text);
+  const append = async (event: JobStreamDelta) => {
+    await deps.streams.append(jobId, event);
     relay.chunks++;
   };
   if (!adapter.stream) {
     const result = await adapter.generate(request);
-    if (result.content) await append(result.content);
+    if (result.content) await append({ type: 'delta', text: result.content });
+    for (const [index, call] of (result.toolCalls ?? []).entries())
+      await append({
+        type: 'tool_call_delta',
+        index,
+        id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+      });
     return result;
   }
   for await (const event of adapter.stream(request)) {
     if (event.type === 'done') return event.result;
-    if (event.type === 'delta') await append(event.text);
+    await append(event);
   }
   throw new ProviderError({
     outcome: 'bad_response',

@@ -7,7 +7,14 @@ import { detectPersonalData } from './detect-personal-data.ts';
 import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
-import { type Attempt, type Job, type JobRequest, type PlanTarget, SENSITIVITIES } from './job.ts';
+import {
+  type Attempt,
+  type Job,
+  type JobInput,
+  type JobRequest,
+  type PlanTarget,
+  SENSITIVITIES,
+} from './job.ts';
 import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
 import type { LatencyStats } from './latency-stats.ts';
@@ -27,6 +34,26 @@ export interface SubmitOptions {
 }
 
 export type Submit = (request: JobRequest, options?: SubmitOptions) => Promise<Job>;
+
+/** The part of a request that is sent to the provider, without the fields left unset. */
+function jobInputOf(request: JobRequest): JobInput {
+  const {
+    tenant: _tenant,
+    route: _route,
+    sensitivity: _sensitivity,
+    priority: _priority,
+    deadline: _deadline,
+    callbackUrl: _callbackUrl,
+    metadata: _metadata,
+    id: _id,
+    stream: _stream,
+    batchId: _batchId,
+    customId: _customId,
+    ...input
+  } = request;
+  const defined = Object.entries(input).filter(([, value]) => value !== undefined);
+  return Object.fromEntries(defined) as unknown as JobInput;
+}
 
 export function newJobId(): string {
   return `job_${randomBytes(15).toString('base64url')}`;
@@ -155,13 +182,7 @@ export function createSubmit(deps: {
       target: start,
       tries: 0,
       deadline,
-      request: {
-        messages: request.messages,
-        maxTokens: request.maxTokens,
-        temperature: request.temperature,
-        topP: request.topP,
-        stop: request.stop,
-      },
+      request: jobInputOf(request),
       callback_url: request.callbackUrl,
       metadata: request.metadata,
       batch_id: request.batchId,

@@ -8,6 +8,7 @@ export {
   type FinishReason,
   type GenerateRequest,
   type GenerateResult,
+  type GenerationOptions,
   type ProviderAdapter,
   type ProviderKind,
   type ResponseFormat,

@@ -63,10 +63,8 @@ export function textOf(content: ChatMessage['content']): string {
   return text;
 }
 
-export interface GenerateRequest {
-  /** The provider's model name. */
-  model: string;
-  messages: ChatMessage[];
+/** What shapes an answer besides the messages: the same for every provider. */
+export interface GenerationOptions {
   maxTokens?: number;
   temperature?: number;
   topP?: number;
@@ -83,6 +81,12 @@ export interface GenerateRequest {
   user?: string;
   logprobs?: boolean;
   topLogprobs?: number;
+}
+
+export interface GenerateRequest extends GenerationOptions {
+  /** The provider's model name. */
+  model: string;
+  messages: ChatMessage[];
   /** Aborts the call; the adapter rethrows `signal.reason`. */
   signal?: AbortSignal;
   /** Overrides the provider timeout for this call. */

@@ -112,7 +112,7 @@ async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply, incl
   let model = job.route;
   let started = false;
   let finished = false;
-  const chunk = (delta: Record<string, string>, finishReason: string | null = null) => ({
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
     id,
     object: 'chat.completion.chunk',
     created,
@@ -139,6 +139,17 @@ async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply, incl
     if (event.type === 'delta') {
       start();
       send(chunk({ content: event.text }));
+      continue;
+    }
+    if (event.type === 'tool_call_delta') {
+      start();
+      const { index, id: callId, name, arguments: pieces } = event;
+      const call = {
+        index,
+        ...(callId ? { id: callId, type: 'function' } : {}),
+        function: { ...(name ? { name } : {}), ...(pieces !== undefined ? { arguments: pieces } : {}) },
+      };
+      send(chunk({ tool_calls: [call] }));
       continue;
     }
     finished = true;
