@@ -16,9 +16,12 @@ RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline
 RUN pnpm build
-# Keep the production dependencies only. `pnpm prune --prod` empties the workspace packages'
-# own node_modules in a workspace; a production install from the same store does what it should.
-RUN pnpm install --frozen-lockfile --offline --prod --config.confirmModulesPurge=false
+# Keep the production dependencies only: a fresh production install from the store filled
+# above. In this workspace `pnpm prune --prod` straight after the full install empties the
+# workspace packages' node_modules, and `pnpm install --prod` over it leaves the development
+# packages in node_modules/.pnpm (304 MB instead of 121 MB).
+RUN rm -rf node_modules packages/*/node_modules apps/*/node_modules \
+  && pnpm install --frozen-lockfile --offline --prod
 # The runtime needs package.json files, dist/, node_modules and the example configurations.
 RUN rm -rf test bench docs scripts packages/*/src apps/*/src apps/*/tsconfig.build.json \
   packages/*/tsconfig.build.json packages/*/dist/*.tsbuildinfo apps/*/dist/*.tsbuildinfo

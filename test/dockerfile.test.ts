@@ -102,7 +102,7 @@ describe('the Dockerfile', () => {
     expect(install).toBe(`npm install --global ${packageManager}`);
     expect(steps).toContain('pnpm install --frozen-lockfile --offline');
     expect(steps).toContain('pnpm build');
-    expect(steps.some((step) => step.startsWith('pnpm install') && step.includes('--prod'))).toBe(true);
+    expect(steps.some((step) => step.includes('pnpm install --frozen-lockfile --offline --prod'))).toBe(true);
     expect(runtime.instructions.some((each) => each.keyword === 'USER' && each.arguments !== 'root')).toBe(
       true,
     );
