@@ -1,9 +1,6 @@
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { type App, bearer as auth, type Harness, startHarness } from './support/app-harness.ts';
 
 // The HTTP API through app.inject, on a real Redis, real workers and the simulator.
 
@@ -13,59 +10,36 @@ const ADMIN = 'admin-key-0123456789abcdef';
 const TEXT =
   'The harbour froze in January. Ships waited outside for a week. Then the ice broke and trade resumed.';
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
-const prefix = testPrefix();
+let harness: Harness;
+let app: App;
 
 beforeAll(async () => {
-  simulator = await startSimulator({
-    providers: [{ id: 'api-sim', format: 'openai', models: [{ name: 'm', contextWindow: 4_000 }] }],
-  });
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        {
-          id: 'api-sim',
-          kind: 'openai',
-          baseUrl: simulator.baseUrlFor('api-sim'),
-          tier: 'free',
-          dataPolicy: 'may-train',
-          models: [{ name: 'm', contextWindow: 4_000 }],
-        },
-      ],
-      routes: { main: { targets: ['api-sim/m'] } },
-      redis: { url: REDIS_URL, prefix },
-      auth: {
-        apiKeys: [
-          { key: ACME, tenant: 'acme' },
-          { keyHash: `sha256:${await sha256(GLOBEX)}`, tenant: 'globex' },
-        ],
-        adminKeys: [ADMIN],
+  harness = await startHarness({
+    providers: [
+      {
+        id: 'api-sim',
+        format: 'openai',
+        models: [{ name: 'm', contextWindow: 4_000 }],
+        switchyard: { tier: 'free', dataPolicy: 'may-train' },
       },
+    ],
+    routes: { main: { targets: ['api-sim/m'] } },
+    auth: {
+      apiKeys: [
+        { key: ACME, tenant: 'acme' },
+        { keyHash: `sha256:${createHash('sha256').update(GLOBEX).digest('hex')}`, tenant: 'globex' },
+      ],
+      adminKeys: [ADMIN],
+    },
+    config: {
       webhooks: { secret: 'whsec_c3dpdGNoeWFyZC10ZXN0LXNlY3JldC0wMDAx', allowPrivateNetworks: false },
     },
-    {},
-  );
-  services = createServices(config);
-  await services.startWorkers();
-  app = await buildApp(services);
+  });
+  app = harness.app;
 });
 
-afterAll(async () => {
-  await app.close();
-  await services.close();
-  await simulator.close();
-  await deleteKeys(prefix);
-});
+afterAll(() => harness?.close());
 
-async function sha256(text: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(text).digest('hex');
-}
-
-const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 const job = (extra: Record<string, unknown> = {}) => ({
   route: 'main',
   prompt: TEXT,
@@ -104,7 +78,7 @@ describe('jobs over HTTP', () => {
   });
 
   it('gives the same job for the same Idempotency-Key and body, 409 for another body', async () => {
-    const headers = { 'idempotency-key': `key-${prefix}` };
+    const headers = { 'idempotency-key': `key-${harness.prefix}` };
     const first = await submit(ACME, job(), headers);
     const again = await submit(ACME, job(), headers);
     expect(first.statusCode).toBe(202);

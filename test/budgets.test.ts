@@ -1,13 +1,12 @@
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
 import type { Job } from '@switchyard/broker';
 import { createBudgets } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { countTokens } from '@switchyard/provider-sim';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually } from './support/switchyard-process.ts';
+import { type App, bearer, type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
+import { REDIS_URL } from './support/redis-prefix.ts';
 
 // Budgets end to end: a route free -> paid, an overall daily budget, real Redis and workers.
 
@@ -18,72 +17,54 @@ const PAID = 'budget-paid';
 const BUDGET_USD = 0.06;
 const TEXT =
   'The harbour froze in January. Ships waited outside for a week. Then the ice broke and trade resumed.';
+/** The simulator counts the prompt's tokens by its own rule; the route sends the prompt alone. */
+const INPUT_TOKENS = countTokens(TEXT);
+/** The paid model's price: $1,000 per million input tokens, output free. */
+const PAID_CALL_USD = (INPUT_TOKENS * 1_000) / 1e6;
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
-const prefix = testPrefix();
-
-function rawConfig(budgets: unknown = [{ scope: 'overall', usd: BUDGET_USD, per: 'day' }]) {
-  return {
-    presets: 'off',
-    providers: [
-      {
-        id: FREE,
-        kind: 'openai',
-        baseUrl: simulator.baseUrlFor(FREE),
-        tier: 'free',
-        models: [{ name: 'm', contextWindow: 4_000 }],
-        limits: [{ requests: 2, per: '1h' }],
-      },
-      {
-        id: PAID,
-        kind: 'openai',
-        baseUrl: simulator.baseUrlFor(PAID),
-        tier: 'paid',
-        models: [{ name: 'm', contextWindow: 4_000, price: { input: 1_000, output: 0 } }],
-      },
-    ],
-    routes: { main: { targets: [`${FREE}/m`, `${PAID}/m`] } },
-    redis: { url: REDIS_URL, prefix },
-    auth: { apiKeys: [{ key: ACME, tenant: 'acme' }] },
-    budgets,
-  };
-}
+let harness: Harness;
+let app: App;
 
 beforeAll(async () => {
-  simulator = await startSimulator({
+  harness = await startHarness({
     providers: [
       {
         id: FREE,
         format: 'openai',
         models: [{ name: 'm', contextWindow: 4_000 }],
-        limits: [{ requests: 2, per: '1h' }],
+        simulator: { limits: [{ requests: 2, per: '1h' }] },
+        switchyard: { tier: 'free', limits: [{ requests: 2, per: '1h' }] },
       },
-      { id: PAID, format: 'openai', models: [{ name: 'm', contextWindow: 4_000 }] },
+      {
+        id: PAID,
+        format: 'openai',
+        models: [{ name: 'm', contextWindow: 4_000 }],
+        switchyard: {
+          tier: 'paid',
+          models: [{ name: 'm', contextWindow: 4_000, price: { input: 1_000, output: 0 } }],
+        },
+      },
     ],
-  });
-  services = createServices(
-    parseConfig(
-      rawConfig([
+    routes: { main: { targets: [`${FREE}/m`, `${PAID}/m`] } },
+    auth: { apiKeys: [{ key: ACME, tenant: 'acme' }] },
+    config: {
+      budgets: [
         { scope: 'overall', usd: BUDGET_USD, per: 'day' },
         { scope: { tenant: 'globex' }, usd: 0, per: 'month' },
-      ]),
-      {},
-    ),
-  );
-  await services.startWorkers();
-  app = await buildApp(services);
+      ],
+    },
+  });
+  app = harness.app;
 });
 
-afterAll(async () => {
-  await app?.close();
-  await services?.close();
-  await simulator?.close();
-  await deleteKeys(prefix);
-});
+afterAll(() => harness?.close());
 
-const auth = { authorization: `Bearer ${ACME}` };
+/** The harness's configuration with other budgets. */
+function rawConfig(budgets: unknown = [{ scope: 'overall', usd: BUDGET_USD, per: 'day' }]) {
+  return { ...harness.rawConfig, budgets };
+}
+
+const auth = bearer(ACME);
 
 async function submit(): Promise<string> {
   const response = await app.inject({
@@ -104,16 +85,15 @@ async function usage(query = '') {
 
 /** The job once it succeeded, or once it waits on a plan without the paid target. */
 async function settle(id: string): Promise<Job> {
-  return eventually(
+  return until(
     async () => {
-      const job = await services.broker.get(id);
+      const job = await harness.services.broker.get(id);
       if (job?.status === 'succeeded') return job;
       if (job?.status === 'queued' && !job.plan.some((target) => target.provider === PAID)) return job;
       if (job?.status === 'failed' || job?.status === 'cancelled') throw new Error(`job ${job.status}`);
       return undefined;
     },
-    20_000,
-    `job ${id} to settle`,
+    { timeoutMs: 20_000, message: `job ${id} to settle` },
   );
 }
 
@@ -129,11 +109,10 @@ describe('budgets', () => {
       }
       done.push(job);
       // The attempt is recorded (in Redis, hence in this process's cache) before the next plan.
-      await eventually(
-        async () => ((await usage()).total.requests === done.length ? true : undefined),
-        10_000,
-        'the attempt to be recorded',
-      );
+      await until(async () => (await usage()).total.requests === done.length, {
+        timeoutMs: 10_000,
+        message: 'the attempt to be recorded',
+      });
     }
     expect(waiting).toBeDefined();
 
@@ -141,7 +120,7 @@ describe('budgets', () => {
     const onPaid = done.filter((job) => job.result?.provider === PAID);
     expect(onFree).toHaveLength(2);
     const perCall = onPaid[0]!.result!.cost_usd;
-    expect(perCall).toBeGreaterThan(0);
+    expect(perCall).toBeCloseTo(PAID_CALL_USD, 10);
     // Paid calls went on while spend was under the budget, and stopped at the first one over.
     expect(onPaid).toHaveLength(Math.ceil(BUDGET_USD / perCall));
     expect(onPaid.every((job) => job.result?.cost_usd === perCall)).toBe(true);
@@ -158,15 +137,15 @@ describe('budgets', () => {
       expect(job.plan).toEqual([{ provider: FREE, model: 'm' }]);
       expect(job.attempts).toEqual([]);
     }
-    expect((await simulator.stats(PAID)).requests).toBe(onPaid.length);
-    expect((await simulator.stats(FREE)).requests).toBe(2);
-    expect((await services.broker.get(waiting!.id))?.status).toBe('queued');
+    expect((await harness.simulator.stats(PAID)).requests).toBe(onPaid.length);
+    expect((await harness.simulator.stats(FREE)).requests).toBe(2);
+    expect((await harness.services.broker.get(waiting!.id))?.status).toBe('queued');
 
     // Another process sees the spend through Redis.
     const redis = new Redis(REDIS_URL);
-    const other = createBudgets({ redis, prefix, config: services.config });
+    const other = createBudgets({ redis, prefix: harness.prefix, config: harness.config });
     try {
-      const [free, paid] = services.config.providers;
+      const [free, paid] = harness.config.providers;
       await other.refresh();
       expect(other.budgetAllows(paid!, paid!.models[0]!, 'acme')).toBe(false);
       expect(other.budgetAllows(free!, free!.models[0]!, 'acme')).toBe(true);
@@ -180,12 +159,13 @@ describe('budgets', () => {
     const spent = perCall * onPaid.length;
     expect(byProvider.total.cost_usd).toBeCloseTo(spent, 8);
     expect(byProvider.total.requests).toBe(done.length);
-    expect(byProvider.total.savings_usd).toBeGreaterThan(0);
+    // The two free calls would have cost what a paid call costs.
+    expect(byProvider.total.savings_usd).toBeCloseTo(2 * PAID_CALL_USD, 8);
     const free = byProvider.data.find((group: { key: string }) => group.key === FREE);
     const paid = byProvider.data.find((group: { key: string }) => group.key === PAID);
     expect(free).toMatchObject({ cost_usd: 0, requests: 2 });
-    expect(free.savings_usd).toBeGreaterThan(0);
-    expect(free.input_tokens).toBeGreaterThan(0);
+    expect(free.savings_usd).toBeCloseTo(2 * PAID_CALL_USD, 8);
+    expect(free.input_tokens).toBe(2 * INPUT_TOKENS);
     expect(paid).toMatchObject({ requests: onPaid.length, savings_usd: 0 });
     expect(paid.cost_usd).toBeCloseTo(spent, 8);
     // Only the budgets that apply to acme: the overall one, spent.
