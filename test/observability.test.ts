@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { countTokens } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
 import { createLogger } from '../apps/switchyard/src/observability/create-logger.ts';
 import { ATTEMPT_DURATION_BUCKETS } from '../apps/switchyard/src/observability/create-metrics.ts';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { type App, bearer as auth, basic, type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
 
 // Attempt log lines and /metrics over a real run: real Redis, real workers, the simulator,
 // and a real webhook receiver. The exposition text is parsed, not grepped.
@@ -18,95 +17,84 @@ const API_KEY = 'acme-observability-key-0123456789';
 const ADMIN_KEY = 'admin-observability-key-0123456789';
 const WEBHOOK_SECRET = 'whsec_c3dpdGNoeWFyZC10ZXN0LXNlY3JldC0wMDAx';
 const TEXT = 'The harbour froze in January. Ships waited outside for a week. Then the ice broke.';
+const MAX_TOKENS = 32;
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
+let harness: Harness;
+let app: App;
 let receiver: Server;
 let receiverUrl: string;
 const logLines: string[] = [];
-const prefix = testPrefix();
 
 beforeAll(async () => {
-  const model = { name: 'm', contextWindow: 4_000 };
-  simulator = await startSimulator({
-    providers: [
-      { id: 'obs-ok', format: 'openai', apiKey: PROVIDER_KEY, models: [model] },
-      {
-        id: 'obs-flaky',
-        format: 'openai',
-        apiKey: PROVIDER_KEY,
-        models: [model],
-        failures: { serverError: 1 },
-      },
-      { id: 'obs-locked', format: 'openai', apiKey: PROVIDER_KEY, models: [model] },
-    ],
-  });
   receiver = createServer((_request, response) => response.writeHead(204).end());
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-  const provider = (id: string, apiKey: string) => ({
-    id,
-    kind: 'openai' as const,
-    baseUrl: simulator.baseUrlFor(id),
-    apiKey,
-    tier: 'free' as const,
-    models: [model],
-  });
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        {
-          ...provider('obs-ok', PROVIDER_KEY),
+  const models = [{ name: 'm', contextWindow: 4_000 }];
+  const free = { tier: 'free', apiKey: PROVIDER_KEY };
+  // The production logger (same redaction), writing to memory instead of stdout.
+  const logger = createLogger({ write: (line: string) => void logLines.push(line) });
+  harness = await startHarness({
+    providers: [
+      {
+        id: 'obs-ok',
+        format: 'openai',
+        models,
+        simulator: { apiKey: PROVIDER_KEY },
+        switchyard: {
+          ...free,
           limits: [
             { requests: 100, per: '1h' },
             { tokens: 200_000, per: '1h' },
           ],
-          models: [{ ...model, price: { input: 1, output: 2 }, limits: [{ requests: 50, per: '1d' }] }],
+          models: [{ ...models[0], price: { input: 1, output: 2 }, limits: [{ requests: 50, per: '1d' }] }],
         },
-        provider('obs-flaky', PROVIDER_KEY),
-        // The simulator answers a wrong key with 401 and echoes it (masked, as OpenAI does).
-        provider('obs-locked', WRONG_PROVIDER_KEY),
-      ],
-      routes: {
-        main: { targets: ['obs-ok/m'] },
-        flaky: { targets: ['obs-flaky/m', 'obs-ok/m'] },
-        locked: { targets: ['obs-locked/m', 'obs-ok/m'] },
-        doomed: { targets: ['obs-flaky/m'] },
       },
-      redis: { url: REDIS_URL, prefix },
-      auth: { apiKeys: [{ key: API_KEY, tenant: 'acme' }], adminKeys: [ADMIN_KEY] },
+      {
+        id: 'obs-flaky',
+        format: 'openai',
+        models,
+        simulator: { apiKey: PROVIDER_KEY, failures: { serverError: 1 } },
+        switchyard: free,
+      },
+      // The simulator answers a wrong key with 401 and echoes it (masked, as OpenAI does).
+      {
+        id: 'obs-locked',
+        format: 'openai',
+        models,
+        simulator: { apiKey: PROVIDER_KEY },
+        switchyard: { ...free, apiKey: WRONG_PROVIDER_KEY },
+      },
+    ],
+    routes: {
+      main: { targets: ['obs-ok/m'] },
+      flaky: { targets: ['obs-flaky/m', 'obs-ok/m'] },
+      locked: { targets: ['obs-locked/m', 'obs-ok/m'] },
+      doomed: { targets: ['obs-flaky/m'] },
+    },
+    auth: { apiKeys: [{ key: API_KEY, tenant: 'acme' }], adminKeys: [ADMIN_KEY] },
+    config: {
       webhooks: { secret: WEBHOOK_SECRET, allowPrivateNetworks: true },
       // One retry per target: server_error, retry, server_error, move.
       scheduling: { retriesPerTarget: 1 },
     },
-    {},
-  );
-  // The production logger (same redaction), writing to memory instead of stdout.
-  const logger = createLogger({ write: (line: string) => void logLines.push(line) });
-  services = createServices(config, { logger });
-  await services.startWorkers();
-  app = await buildApp(services, { logger });
+    services: { logger },
+    app: { logger },
+  });
+  app = harness.app;
 });
 
 afterAll(async () => {
-  await app?.close();
-  await services?.close();
-  await simulator?.close();
+  await harness?.close();
   await new Promise((resolve) => receiver?.close(resolve));
-  await deleteKeys(prefix);
 });
-
-const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 
 async function submit(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
   const response = await app.inject({
     method: 'POST',
     url: '/v1/jobs',
     headers: { ...auth(API_KEY), ...headers },
-    payload: { prompt: TEXT, max_tokens: 32, ...body },
+    payload: { prompt: TEXT, max_tokens: MAX_TOKENS, ...body },
   });
   expect(response.statusCode).toBe(202);
   return response.json().id;
@@ -124,25 +112,12 @@ async function scrape(): Promise<Exposition> {
   return parseExposition(response.body);
 }
 
-/** Polls until `check` passes or the deadline is reached (the last failure is thrown). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 describe('observability over a run with a retry, two fallbacks, a failure and a webhook', () => {
   const ids: Record<string, string> = {};
   let metrics: Exposition;
 
   beforeAll(async () => {
-    const idempotency = { 'idempotency-key': `obs-${prefix}` };
+    const idempotency = { 'idempotency-key': `obs-${harness.prefix}` };
     ids.main = await submit({ route: 'main' }, idempotency);
     // The same Idempotency-Key: the same job, not a second submission.
     expect(await submit({ route: 'main' }, idempotency)).toBe(ids.main);
@@ -163,14 +138,18 @@ describe('observability over a run with a retry, two fallbacks, a failure and a 
       webhook: 'succeeded',
     });
     // Hooks run just after the job store records the attempt; the webhook is sent after that.
-    metrics = await eventually(async () => {
-      const scraped = await scrape();
-      expect(scraped.sum('switchyard_attempts_total')).toBe(10);
-      expect(scraped.sum('switchyard_jobs_finished_total')).toBe(6);
-      expect(scraped.sum('switchyard_webhook_deliveries_total')).toBe(1);
-      expect(scraped.value('switchyard_jobs', { state: 'active' })).toBe(0);
-      return scraped;
-    });
+    const settled = (scraped: Exposition) =>
+      scraped.sum('switchyard_attempts_total') === 10 &&
+      scraped.sum('switchyard_jobs_finished_total') === 6 &&
+      scraped.sum('switchyard_webhook_deliveries_total') === 1 &&
+      scraped.value('switchyard_jobs', { state: 'active' }) === 0;
+    metrics = await until(
+      async () => {
+        const scraped = await scrape();
+        return settled(scraped) && scraped;
+      },
+      { message: '10 attempts, 6 finished jobs, 1 webhook delivery and no active job in /metrics' },
+    );
   });
 
   it('protects /metrics with the admin key', async () => {
@@ -178,8 +157,8 @@ describe('observability over a run with a retry, two fallbacks, a failure and a 
     const withApiKey = await app.inject({ method: 'GET', url: '/metrics', headers: auth(API_KEY) });
     expect(withApiKey.statusCode).toBe(401);
     expect(withApiKey.json().error.code).toBe('unauthorized');
-    const basic = { authorization: `Basic ${Buffer.from(`prometheus:${ADMIN_KEY}`).toString('base64')}` };
-    expect((await app.inject({ method: 'GET', url: '/metrics', headers: basic })).statusCode).toBe(200);
+    const headers = basic('prometheus', ADMIN_KEY);
+    expect((await app.inject({ method: 'GET', url: '/metrics', headers })).statusCode).toBe(200);
   });
 
   it('declares every Switchyard metric with its type, and counters as counts of this process', () => {
@@ -248,8 +227,9 @@ describe('observability over a run with a retry, two fallbacks, a failure and a 
   it('counts tokens and cost, and the quota gauges agree with them', () => {
     const input = metrics.value('switchyard_tokens_total', { provider: 'obs-ok', direction: 'input' });
     const output = metrics.value('switchyard_tokens_total', { provider: 'obs-ok', direction: 'output' });
-    expect(input).toBeGreaterThan(0);
-    expect(output).toBeGreaterThan(0);
+    // Five jobs succeeded on obs-ok, each the same prompt: the simulator's token rule and summary.
+    expect(input).toBe(5 * countTokens(TEXT));
+    expect(output).toBe(5 * summarize(TEXT, MAX_TOKENS).outputTokens);
     // Price: 1 USD per million input tokens, 2 per million output tokens.
     expect(metrics.value('switchyard_cost_usd_total', { provider: 'obs-ok' })).toBeCloseTo(
       (input + 2 * output) / 1e6,
