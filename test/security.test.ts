@@ -1,13 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../apps/switchyard/src/observability/create-logger.ts';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { type App, bearer as auth, basic, type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
 
 // Security properties of the HTTP API: authentication on every route (enumerated from the
 // route table), tenant isolation, Bull Board protection, secrets kept out of logs and
@@ -23,10 +20,6 @@ const ADMIN = 'admin-key-0123456789abcdef';
 const TEXT =
   'The harbour froze in January. Ships waited outside for a week. Then the ice broke and trade resumed.';
 
-const auth = (key: string) => ({ authorization: `Bearer ${key}` });
-const basic = (user: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-});
 const job = (extra: Record<string, unknown> = {}) => ({
   route: 'main',
   prompt: TEXT,
@@ -45,8 +38,6 @@ const batchBody = (extra: Record<string, unknown>) => ({
   completion_window: '24h',
   ...extra,
 });
-
-type App = Awaited<ReturnType<typeof buildApp>>;
 
 async function upload(app: App, key: string, content: string) {
   const boundary = 'switchyardboundary';
@@ -77,54 +68,37 @@ const fill = (url: string) =>
     .replace(/\/\/+/g, '/');
 
 describe('the main API (webhooks without private networks)', () => {
-  let simulator: Simulator;
-  let services: Services;
+  let harness: Harness;
   let app: App;
-  const prefix = testPrefix();
 
   beforeAll(async () => {
-    simulator = await startSimulator({
-      providers: [{ id: 'sec-sim', format: 'openai', models: [{ name: 'm', contextWindow: 4_000 }] }],
-    });
-    const config = parseConfig(
-      {
-        presets: 'off',
-        providers: [
-          {
-            id: 'sec-sim',
-            kind: 'openai',
-            baseUrl: simulator.baseUrlFor('sec-sim'),
-            tier: 'free',
-            dataPolicy: 'may-train',
-            models: [{ name: 'm', contextWindow: 4_000 }],
-          },
-        ],
-        routes: { main: { targets: ['sec-sim/m'] } },
-        redis: { url: REDIS_URL, prefix },
-        auth: {
-          apiKeys: [
-            { key: ACME, tenant: 'acme' },
-            { key: GLOBEX, tenant: 'globex' },
-          ],
-          adminKeys: [ADMIN],
+    seen.routes.length = 0;
+    harness = await startHarness({
+      providers: [
+        {
+          id: 'sec-sim',
+          format: 'openai',
+          models: [{ name: 'm', contextWindow: 4_000 }],
+          switchyard: { tier: 'free', dataPolicy: 'may-train' },
         },
+      ],
+      routes: { main: { targets: ['sec-sim/m'] } },
+      auth: {
+        apiKeys: [
+          { key: ACME, tenant: 'acme' },
+          { key: GLOBEX, tenant: 'globex' },
+        ],
+        adminKeys: [ADMIN],
+      },
+      config: {
         webhooks: { secret: 'whsec_c3dpdGNoeWFyZC10ZXN0LXNlY3JldC0wMDAx', allowPrivateNetworks: false },
       },
-      {},
-    );
-    services = createServices(config);
-    await services.startWorkers();
-    seen.routes.length = 0;
-    app = await buildApp(services, { onRoute: recordRoute });
-    await app.ready();
+      app: { onRoute: recordRoute },
+    });
+    app = harness.app;
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await simulator?.close();
-    await deleteKeys(prefix);
-  });
+  afterAll(() => harness?.close());
 
   describe('authentication on every route', () => {
     const routes = () => {
@@ -311,6 +285,7 @@ describe('the main API (webhooks without private networks)', () => {
         batchId,
       );
       const acmeUsage = await app.inject({ method: 'GET', url: '/v1/usage', headers: auth(ACME) });
+      // The job's call at least; the batch's two lines run in the background and may not have yet.
       expect(acmeUsage.json().total.requests).toBeGreaterThan(0);
     });
   });
@@ -404,14 +379,12 @@ describe('secrets stay out of logs and responses', () => {
     Buffer.from(WEBHOOK_SECRET).toString('base64'),
   ];
 
-  let simulator: Simulator;
-  let services: Services;
+  let harness: Harness;
   let app: App;
   let receiver: Server;
   const received: { body: string; headers: string }[] = [];
   const logLines: string[] = [];
   const bodies: string[] = [];
-  const prefix = testPrefix();
 
   type Call = {
     method: 'GET' | 'POST' | 'DELETE';
@@ -438,59 +411,43 @@ describe('secrets stay out of logs and responses', () => {
     });
     receiver.listen(0, '127.0.0.1');
     await once(receiver, 'listening');
-    simulator = await startSimulator({
-      providers: [
-        {
-          id: 'good-sim',
-          format: 'openai',
-          apiKey: PROVIDER_KEY,
-          models: [{ name: 'm', contextWindow: 4_000 }],
-        },
-        {
-          id: 'bad-sim',
-          format: 'openai',
-          apiKey: SIM_EXPECTS,
-          models: [{ name: 'm', contextWindow: 4_000 }],
-        },
-      ],
-    });
-    const provider = (id: string, apiKey: string) => ({
-      id,
-      kind: 'openai',
-      baseUrl: simulator.baseUrlFor(id),
-      apiKey,
-      tier: 'free',
-      dataPolicy: 'may-train',
-      models: [{ name: 'm', contextWindow: 4_000 }],
-    });
-    const config = parseConfig(
-      {
-        presets: 'off',
-        providers: [provider('good-sim', PROVIDER_KEY), provider('bad-sim', WRONG_PROVIDER_KEY)],
-        routes: { main: { targets: ['good-sim/m'] }, broken: { targets: ['bad-sim/m'] } },
-        redis: { url: REDIS_URL, prefix },
-        auth: { apiKeys: [{ key: TENANT_KEY, tenant: 'acme' }], adminKeys: [ADMIN_KEY] },
-        webhooks: { secret: WEBHOOK_SECRET, allowPrivateNetworks: true },
-      },
-      {},
-    );
     const logger = createLogger({
       write: (text: string) => {
         logLines.push(text);
       },
     });
     logger.level = 'trace';
-    services = createServices(config, { logger });
-    await services.startWorkers();
-    app = await buildApp(services, { logger });
+    const models = [{ name: 'm', contextWindow: 4_000 }];
+    const provider = { tier: 'free', dataPolicy: 'may-train' };
+    harness = await startHarness({
+      providers: [
+        {
+          id: 'good-sim',
+          format: 'openai',
+          models,
+          simulator: { apiKey: PROVIDER_KEY },
+          switchyard: { ...provider, apiKey: PROVIDER_KEY },
+        },
+        {
+          id: 'bad-sim',
+          format: 'openai',
+          models,
+          simulator: { apiKey: SIM_EXPECTS },
+          switchyard: { ...provider, apiKey: WRONG_PROVIDER_KEY },
+        },
+      ],
+      routes: { main: { targets: ['good-sim/m'] }, broken: { targets: ['bad-sim/m'] } },
+      auth: { apiKeys: [{ key: TENANT_KEY, tenant: 'acme' }], adminKeys: [ADMIN_KEY] },
+      config: { webhooks: { secret: WEBHOOK_SECRET, allowPrivateNetworks: true } },
+      services: { logger },
+      app: { logger },
+    });
+    app = harness.app;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await simulator?.close();
+    await harness?.close();
     receiver?.close();
-    await deleteKeys(prefix);
   });
 
   it('never logs or returns a configured secret', async () => {
@@ -561,9 +518,8 @@ describe('secrets stay out of logs and responses', () => {
     });
 
     // The webhook arrives (signed with the secret, which itself is never sent).
-    const deadline = Date.now() + 10_000;
-    while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(received.length).toBeGreaterThan(0);
+    await until(() => received.length > 0, { timeoutMs: 10_000, message: 'the webhook delivery' });
+    expect(received).toHaveLength(1);
     expect(received[0]!.headers).toContain('webhook-signature');
 
     // The capture works: request lines and the failed attempt are in it.
