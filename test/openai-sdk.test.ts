@@ -1,12 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { countTokens } from '@switchyard/provider-sim';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually } from './support/switchyard-process.ts';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
+import { type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
 
 // Switchyard as a drop-in for code that uses the official OpenAI SDK.
 
@@ -14,69 +11,30 @@ const KEY = 'sdk-key-0123456789abcdef';
 const TEXT =
   'The library opened a new wing. It holds maps from four centuries. Visitors may read them on weekdays.';
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
+let harness: Harness;
 let client: OpenAI;
-const prefix = testPrefix();
 
 beforeAll(async () => {
-  simulator = await startSimulator({
+  harness = await startHarness({
     providers: [
       {
         id: 'broken',
         format: 'openai',
         models: [{ name: 'm', contextWindow: 8_000 }],
-        failures: { serverError: 1 },
+        simulator: { failures: { serverError: 1 } },
       },
       { id: 'gem', format: 'gemini', models: [{ name: 'g', contextWindow: 8_000 }] },
       { id: 'streamer', format: 'openai', models: [{ name: 's', contextWindow: 8_000 }] },
     ],
+    routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
+    auth: { apiKeys: [{ key: KEY, tenant: 'sdk' }] },
+    config: { scheduling: { retriesPerTarget: 0 } },
+    listen: true,
   });
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        {
-          id: 'broken',
-          kind: 'openai',
-          baseUrl: simulator.baseUrlFor('broken'),
-          models: [{ name: 'm', contextWindow: 8_000 }],
-        },
-        {
-          id: 'gem',
-          kind: 'gemini',
-          baseUrl: simulator.baseUrlFor('gem'),
-          models: [{ name: 'g', contextWindow: 8_000 }],
-        },
-        {
-          id: 'streamer',
-          kind: 'openai',
-          baseUrl: simulator.baseUrlFor('streamer'),
-          models: [{ name: 's', contextWindow: 8_000 }],
-        },
-      ],
-      routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
-      redis: { url: REDIS_URL, prefix },
-      auth: { apiKeys: [{ key: KEY, tenant: 'sdk' }] },
-      scheduling: { retriesPerTarget: 0 },
-    },
-    {},
-  );
-  services = createServices(config);
-  await services.startWorkers();
-  app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: KEY, maxRetries: 0 });
+  client = new OpenAI({ baseURL: `${harness.origin}/v1`, apiKey: KEY, maxRetries: 0 });
 });
 
-afterAll(async () => {
-  await app.close();
-  await services.close();
-  await simulator.close();
-  await deleteKeys(prefix);
-});
+afterAll(() => harness?.close());
 
 describe('the openai SDK against Switchyard', () => {
   it('creates a chat completion through the queues, falling back past a failing provider', async () => {
@@ -85,13 +43,18 @@ describe('the openai SDK against Switchyard', () => {
       .withResponse();
     expect(completion.object).toBe('chat.completion');
     expect(completion.model).toBe('gem/g');
+    // The simulator's deterministic summary and token counts, passed through unchanged.
+    const summary = summarize(TEXT, 40);
     expect(TEXT).toContain(completion.choices[0]!.message.content!.split('. ')[0]!);
+    expect(completion.choices[0]!.message.content).toBe(summary.text);
     expect(completion.choices[0]!.finish_reason).toBe('stop');
-    expect(completion.usage!.total_tokens).toBe(
-      completion.usage!.prompt_tokens + completion.usage!.completion_tokens,
-    );
+    expect(completion.usage).toMatchObject({
+      prompt_tokens: countTokens(TEXT),
+      completion_tokens: summary.outputTokens,
+      total_tokens: countTokens(TEXT) + summary.outputTokens,
+    });
     const jobId = response.headers.get('x-switchyard-job-id')!;
-    const job = await services.broker.get(jobId);
+    const job = await harness.services.broker.get(jobId);
     expect(job?.attempts.map((attempt) => attempt.outcome)).toEqual(['server_error', 'succeeded']);
   });
 
@@ -143,7 +106,7 @@ describe('the openai SDK against Switchyard', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(TEXT).toContain(text.split('. ')[0]!);
     const jobId = response.headers.get('x-switchyard-job-id')!;
-    expect((await services.broker.get(jobId))?.attempts.map((attempt) => attempt.outcome)).toEqual([
+    expect((await harness.services.broker.get(jobId))?.attempts.map((attempt) => attempt.outcome)).toEqual([
       'server_error',
       'succeeded',
     ]);
@@ -182,10 +145,13 @@ describe('the openai SDK against Switchyard', () => {
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
-    const done = await eventually(async () => {
-      const current = await client.batches.retrieve(batch.id);
-      return current.status === 'completed' ? current : undefined;
-    });
+    const done = await until(
+      async () => {
+        const current = await client.batches.retrieve(batch.id);
+        return current.status === 'completed' && current;
+      },
+      { message: `batch ${batch.id} to complete` },
+    );
     expect(done.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
     const output = await (await client.files.content(done.output_file_id!)).text();
     const byId = Object.fromEntries(
