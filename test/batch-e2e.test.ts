@@ -1,13 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually } from './support/switchyard-process.ts';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
+import { bearer, type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
 
 // End to end over real HTTP: a batch of 200 documents to summarize, over a route of three
 // simulated providers (one failing half its requests), read back three ways.
@@ -16,13 +13,9 @@ const KEY = 'e2e-key-0123456789abcdef';
 const SECRET = 'whsec_c3dpdGNoeWFyZC1lMmUtd2ViaG9vay1zZWNyZXQ=';
 const DOCUMENTS = 200;
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
+let harness: Harness;
 let receiver: Server;
-let api: string;
 let callbackUrl: string;
-const prefix = testPrefix();
 const deliveries: { id: string; type: string; verified: boolean; body: Record<string, unknown> }[] = [];
 
 function documentText(index: number): string {
@@ -35,23 +28,6 @@ function documentText(index: number): string {
 }
 
 beforeAll(async () => {
-  simulator = await startSimulator({
-    providers: [
-      {
-        id: 'flaky-free',
-        format: 'openai',
-        models: [{ name: 'm', contextWindow: 8_000 }],
-        failures: { serverError: 0.5 },
-      },
-      {
-        id: 'steady-free',
-        format: 'gemini',
-        models: [{ name: 'm', contextWindow: 8_000 }],
-        limits: [{ requests: 40, per: '1s' }],
-      },
-      { id: 'paid', format: 'anthropic', models: [{ name: 'm', contextWindow: 8_000 }] },
-    ],
-  });
   const webhook = new Webhook(SECRET);
   receiver = createServer((request, response) => {
     let body = '';
@@ -78,54 +54,52 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
 
-  const provider = (id: string, kind: string, tier: string) => ({
+  const provider = (id: string, format: 'openai' | 'gemini' | 'anthropic', tier: 'free' | 'paid') => ({
     id,
-    kind,
-    baseUrl: simulator.baseUrlFor(id),
-    tier,
-    models: [
-      {
-        name: 'm',
-        contextWindow: 8_000,
-        price: { input: tier === 'paid' ? 1 : 0, output: tier === 'paid' ? 5 : 0 },
-      },
-    ],
-    concurrency: 8,
-    timeout: '5s',
-  });
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        { ...provider('flaky-free', 'openai', 'free') },
-        { ...provider('steady-free', 'gemini', 'free'), limits: [{ requests: 40, per: '1s' }] },
-        provider('paid', 'anthropic', 'paid'),
+    format,
+    models: [{ name: 'm', contextWindow: 8_000 }],
+    switchyard: {
+      tier,
+      models: [
+        {
+          name: 'm',
+          contextWindow: 8_000,
+          price: { input: tier === 'paid' ? 1 : 0, output: tier === 'paid' ? 5 : 0 },
+        },
       ],
-      routes: { summarize: { targets: ['flaky-free/m', 'steady-free/m', 'paid/m'] } },
-      redis: { url: REDIS_URL, prefix },
-      auth: { apiKeys: [{ key: KEY, tenant: 'e2e' }] },
+      concurrency: 8,
+      timeout: '5s',
+    },
+  });
+  const flaky = provider('flaky-free', 'openai', 'free');
+  const steady = provider('steady-free', 'gemini', 'free');
+  harness = await startHarness({
+    providers: [
+      { ...flaky, simulator: { failures: { serverError: 0.5 } } },
+      {
+        ...steady,
+        simulator: { limits: [{ requests: 40, per: '1s' }] },
+        switchyard: { ...steady.switchyard, limits: [{ requests: 40, per: '1s' }] },
+      },
+      provider('paid', 'anthropic', 'paid'),
+    ],
+    routes: { summarize: { targets: ['flaky-free/m', 'steady-free/m', 'paid/m'] } },
+    auth: { apiKeys: [{ key: KEY, tenant: 'e2e' }] },
+    config: {
       webhooks: { secret: SECRET, allowPrivateNetworks: true },
       scheduling: { retriesPerTarget: 1 },
     },
-    {},
-  );
-  services = createServices(config);
-  await services.startWorkers();
-  app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  api = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    listen: true,
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await app?.close();
-  await services?.close();
-  await simulator?.close();
+  await harness?.close();
   await new Promise((resolve) => receiver?.close(resolve));
-  await deleteKeys(prefix);
 });
 
 async function call(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${api}${path}`, { ...init, headers: { authorization: `Bearer ${KEY}`, ...init.headers } });
+  return fetch(`${harness.origin}${path}`, { ...init, headers: { ...bearer(KEY), ...init.headers } });
 }
 
 it('summarizes 200 documents and returns every result by polling, output file and signed webhooks', async () => {
@@ -163,17 +137,16 @@ it('summarizes 200 documents and returns every result by polling, output file an
   expect(created.status).toBe(200);
   const { id: batchId } = (await created.json()) as { id: string };
 
-  const batch = await eventually(
+  const batch = await until(
     async () => {
       const current = (await (await call(`/v1/batches/${batchId}`)).json()) as {
         status: string;
         request_counts: { total: number; completed: number; failed: number };
         output_file_id: string | null;
       };
-      return current.status === 'completed' ? current : undefined;
+      return current.status === 'completed' && current;
     },
-    120_000,
-    'the batch to complete',
+    { timeoutMs: 120_000, message: 'the batch to complete' },
   );
   expect(batch.request_counts).toEqual({ total: DOCUMENTS, completed: DOCUMENTS, failed: 0 });
 
@@ -201,6 +174,8 @@ it('summarizes 200 documents and returns every result by polling, output file an
     const content = result.response.body.choices[0]!.message.content;
     expect(result.response.status_code).toBe(200);
     expect(documentText(index)).toContain(content.split(/(?<=\.)\s/)[0]!);
+    // Every format's simulator gives the same summary, whichever provider answered.
+    expect(content).toBe(summarize(documentText(index), 48).text);
   }
 
   // 2. Polling: every job, by the id the output file names, says the same.
@@ -221,11 +196,10 @@ it('summarizes 200 documents and returns every result by polling, output file an
   }
 
   // 3. Webhooks: one signed job.succeeded per document and one batch.completed, once each.
-  await eventually(
-    () => (new Set(deliveries.map((delivery) => delivery.id)).size >= DOCUMENTS + 1 ? true : undefined),
-    30_000,
-    'every webhook',
-  );
+  await until(() => new Set(deliveries.map((delivery) => delivery.id)).size >= DOCUMENTS + 1, {
+    timeoutMs: 30_000,
+    message: 'every webhook',
+  });
   expect(deliveries.every((delivery) => delivery.verified)).toBe(true);
   const perId = new Map<string, number>();
   for (const delivery of deliveries) perId.set(delivery.id, (perId.get(delivery.id) ?? 0) + 1);
@@ -234,15 +208,18 @@ it('summarizes 200 documents and returns every result by polling, output file an
   expect(deliveries.filter((delivery) => delivery.type === 'batch.completed')).toHaveLength(1);
 
   // The delivery attempts are visible on the job.
-  const withDeliveries = await eventually(async () => {
-    const job = (await (await call(`/v1/jobs/${results[0]!.response.request_id}`)).json()) as {
-      deliveries?: { outcome: string; status: number; webhook_id: string }[];
-    };
-    return job.deliveries?.some((delivery) => delivery.outcome === 'delivered') ? job : undefined;
-  });
+  const withDeliveries = await until(
+    async () => {
+      const job = (await (await call(`/v1/jobs/${results[0]!.response.request_id}`)).json()) as {
+        deliveries?: { outcome: string; status: number; webhook_id: string }[];
+      };
+      return job.deliveries?.some((delivery) => delivery.outcome === 'delivered') && job;
+    },
+    { message: 'a delivered webhook on the first job' },
+  );
   expect(withDeliveries.deliveries![0]).toMatchObject({ outcome: 'delivered', status: 200 });
 
   // The flaky provider did fail about half its calls, and the route absorbed it.
-  const flaky = await simulator.stats('flaky-free');
+  const flaky = await harness.simulator.stats('flaky-free');
   expect(flaky.failuresInjected.serverError).toBeGreaterThan(10);
 }, 180_000);
