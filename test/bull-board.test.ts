@@ -1,11 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { bearer, type Harness, startHarness } from './support/app-harness.ts';
 
 // Bull Board in a real browser: Debian's Chromium, headless, against the app on a real port.
 // The workers are not started, so the submitted jobs stay in their queues for the board to count.
@@ -19,44 +15,27 @@ const TEXT = 'The harbour froze in January. Ships waited outside for a week. The
 const BOARD = '/admin/queues';
 const WAIT = { timeout: 10_000 };
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
+let harness: Harness;
 let browser: Browser | undefined;
 let origin: string;
-const prefix = testPrefix();
 
 beforeAll(async () => {
-  simulator = await startSimulator({
-    providers: [
-      { id: PROVIDERS[0], format: 'openai', models: [{ name: 'm', contextWindow: 4_000 }] },
-      { id: PROVIDERS[1], format: 'anthropic', models: [{ name: 'm', contextWindow: 4_000 }] },
-    ],
-  });
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: PROVIDERS.map((id, index) => ({
-        id,
-        kind: index === 0 ? 'openai' : 'anthropic',
-        baseUrl: simulator.baseUrlFor(id),
-        tier: 'free',
-        dataPolicy: 'may-train',
-        models: [{ name: 'm', contextWindow: 4_000 }],
-      })),
-      routes: { main: { targets: PROVIDERS.map((id) => `${id}/m`) } },
-      redis: { url: REDIS_URL, prefix },
-      auth: { apiKeys: [{ key: ACME, tenant: 'acme' }], adminKeys: [ADMIN] },
+  harness = await startHarness({
+    providers: PROVIDERS.map((id, index) => ({
+      id,
+      format: index === 0 ? 'openai' : 'anthropic',
+      models: [{ name: 'm', contextWindow: 4_000 }],
+      switchyard: { tier: 'free', dataPolicy: 'may-train' },
+    })),
+    routes: { main: { targets: PROVIDERS.map((id) => `${id}/m`) } },
+    auth: { apiKeys: [{ key: ACME, tenant: 'acme' }], adminKeys: [ADMIN] },
+    config: {
       webhooks: { secret: 'whsec_c3dpdGNoeWFyZC10ZXN0LXNlY3JldC0wMDAx', allowPrivateNetworks: false },
     },
-    {},
-  );
-  services = createServices(config);
-  app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('the app is not listening on TCP');
-  origin = `http://127.0.0.1:${address.port}`;
+    workers: false,
+    listen: true,
+  });
+  origin = harness.origin;
 
   // Two jobs pinned to each provider, and one on the two-target route, which also puts a
   // delayed check in the deadlines queue.
@@ -64,7 +43,7 @@ beforeAll(async () => {
   for (const body of bodies) {
     const accepted = await fetch(`${origin}/v1/jobs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${ACME}`, 'content-type': 'application/json' },
+      headers: { ...bearer(ACME), 'content-type': 'application/json' },
       body: JSON.stringify({ ...body, prompt: TEXT, max_tokens: 32 }),
     });
     expect(accepted.status).toBe(202);
@@ -88,10 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await services?.close();
-  await simulator?.close();
-  await deleteKeys(prefix);
+  await harness?.close();
 });
 
 /** A browser context in which only the app answers: other hosts (Google Fonts) fail at once. */
