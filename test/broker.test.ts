@@ -3,8 +3,9 @@ import type { Broker, Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
+import { startSwitchyard, writeConfig } from './support/switchyard-process.ts';
 
 // Integration tests of the broker core against a real Redis and the provider simulator.
 
@@ -371,7 +372,10 @@ describe('broker core', () => {
       ...(await submitMany(broker, 1, { route: `${spare.id}/m` })),
     ]);
     const [blocker] = await submitMany(broker, 1, { route: `${busy.id}/m` });
-    await eventually(() => (simulator.stats(busy.id).inFlight === 1 ? true : undefined), 5_000, 'busy busy');
+    await until(() => simulator.stats(busy.id).inFlight === 1, {
+      timeoutMs: 5_000,
+      message: 'the blocker in flight on the busy provider',
+    });
 
     const deadline = Date.now() + 2_600;
     const [job] = await submitMany(broker, 1, { deadline });
@@ -396,7 +400,9 @@ describe('broker core', () => {
     const doomed = await startSwitchyard(env);
     const broker = await startBroker(raw, { workers: false });
     const [job] = await submitMany(broker, 1);
-    await eventually(async () => ((await simulator.stats(sluggish.id)).inFlight > 0 ? true : undefined));
+    await until(async () => (await simulator.stats(sluggish.id)).inFlight > 0, {
+      message: 'the job to reach the sluggish provider',
+    });
     doomed.child.kill('SIGKILL');
     const heir = await startSwitchyard(env);
     try {

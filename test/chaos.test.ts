@@ -20,7 +20,7 @@ import {
   simulatedProviders,
 } from './support/chaos-scenario.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/chaos-webhook-receiver.ts';
-import { eventually } from './support/switchyard-process.ts';
+import { until } from './support/poll.ts';
 
 // Issue #6, the chaos test: 2,000 jobs over four simulated providers that inject 429s, 5xx,
 // timeouts and malformed bodies, one of them down for 20 seconds; two worker processes killed
@@ -114,18 +114,17 @@ afterAll(async () => {
 
 /** Resolves once `count` jobs have had their terminal webhook delivered (and verified). */
 function progress(count: number, what: string): Promise<true> {
-  return eventually(() => (receiver!.terminal.size >= count ? true : undefined), 90_000, what);
+  return until(() => receiver!.terminal.size >= count, { timeoutMs: 90_000, message: what });
 }
 
 /** Resolves once the providers hold at least `count` calls in flight. */
 function callsInFlight(count: number): Promise<true> {
-  return eventually(
+  return until(
     () => {
       const stats = Object.values(simulator!.stats(undefined, 0));
-      return stats.reduce((sum, provider) => sum + provider.inFlight, 0) >= count ? true : undefined;
+      return stats.reduce((sum, provider) => sum + provider.inFlight, 0) >= count;
     },
-    30_000,
-    `${count} provider calls in flight`,
+    { message: `${count} provider calls in flight`, timeoutMs: 30_000 },
   );
 }
 
@@ -294,11 +293,10 @@ it('runs 2,000 jobs through injected failures, an outage, two SIGKILLed workers 
 
   // Every job's terminal webhook arrives; when one does not, say where each missing job is.
   try {
-    await eventually(
-      () => (receiver!.terminal.size >= JOBS ? true : undefined),
-      90_000,
-      'a terminal webhook for every job',
-    );
+    await until(() => receiver!.terminal.size >= JOBS, {
+      message: 'a terminal webhook for every job',
+      timeoutMs: 90_000,
+    });
   } catch (error) {
     const missing = ids.filter((id) => !receiver!.terminal.has(id));
     throw new Error(
@@ -314,15 +312,14 @@ it('runs 2,000 jobs through injected failures, an outage, two SIGKILLed workers 
     (name) => new Queue(name, { connection, prefix: '{chaos}' }),
   );
   try {
-    await eventually(
+    await until(
       async () => {
         const counts = await Promise.all(
           queues.map((queue) => queue.getJobCounts('wait', 'active', 'delayed', 'prioritized')),
         );
-        return counts.every((count) => Object.values(count).every((value) => value === 0)) ? true : undefined;
+        return counts.every((count) => Object.values(count).every((value) => value === 0));
       },
-      30_000,
-      'every queue to drain',
+      { timeoutMs: 30_000, message: 'every queue to drain' },
     );
   } finally {
     await Promise.all(queues.map((queue) => queue.close()));

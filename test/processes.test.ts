@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { createBrokerFor } from '@switchyard/app/broker';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
+import { startSwitchyard, writeConfig } from './support/switchyard-process.ts';
 
 // The Switchyard process itself: the one-command start on embedded defaults, and shutdown.
 
@@ -64,15 +65,14 @@ describe('the Switchyard process', () => {
       });
       expect(created.status).toBe(200);
       const { id } = (await created.json()) as { id: string };
-      const batch = await eventually(
+      const batch = await until(
         async () => {
           const current = (await (
             await fetch(`${api}/v1/batches/${id}`, { headers: { authorization: `Bearer ${key}` } })
           ).json()) as { status: string; request_counts: { completed: number; total: number } };
-          return current.status === 'completed' ? current : undefined;
+          return current.status === 'completed' && current;
         },
-        30_000,
-        'the demo batch',
+        { timeoutMs: 30_000, message: 'the demo batch' },
       );
       expect(batch.request_counts.completed).toBe(batch.request_counts.total);
       expect((await fetch(`${api}/docs/`)).status).toBe(200);
@@ -131,7 +131,9 @@ describe('the Switchyard process', () => {
         body: JSON.stringify({ route: 'main', prompt: 'One sentence. Another sentence.' }),
       });
       const { id } = (await accepted.json()) as { id: string };
-      await eventually(async () => ((await simulator.stats('slow')).inFlight > 0 ? true : undefined));
+      await until(async () => (await simulator.stats('slow')).inFlight > 0, {
+        message: 'the job to reach the slow provider',
+      });
       const exited = new Promise<number | null>((resolve) =>
         switchyard.child.once('exit', (code) => resolve(code)),
       );

@@ -7,8 +7,9 @@ import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
+import { startSwitchyard, writeConfig } from './support/switchyard-process.ts';
 
 // OpenTelemetry tracing, the option: spans of submissions and attempts, exported over OTLP.
 
@@ -124,14 +125,17 @@ describe('tracing', () => {
         body: JSON.stringify({ route: 'main', prompt: TEXT }),
       });
       const { id } = (await submitted.json()) as { id: string };
-      await eventually(async () => {
-        const job = (await (
-          await fetch(`${ready.api}/jobs/${id}?wait=5`, {
-            headers: { authorization: 'Bearer trace-key-0123456789' },
-          })
-        ).json()) as { status: string };
-        return job.status === 'succeeded' ? true : undefined;
-      });
+      await until(
+        async () => {
+          const job = (await (
+            await fetch(`${ready.api}/jobs/${id}?wait=5`, {
+              headers: { authorization: 'Bearer trace-key-0123456789' },
+            })
+          ).json()) as { status: string };
+          return job.status === 'succeeded';
+        },
+        { message: `job ${id} to succeed` },
+      );
     } finally {
       // Shutdown flushes the batch of spans to the collector.
       await switchyard.stop();

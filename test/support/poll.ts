@@ -15,13 +15,13 @@ export interface UntilOptions {
  * Tests poll with a deadline instead of sleeping for a fixed time.
  */
 export async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
+  check: () => T | Promise<T>,
   { message, timeoutMs = 15_000, intervalMs = 25 }: UntilOptions,
-): Promise<T> {
+): Promise<Exclude<T, undefined | false>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value !== undefined && value !== false) return value;
+    if (value !== undefined && value !== false) return value as Exclude<T, undefined | false>;
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${message}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
