@@ -1,7 +1,13 @@
-import { type SimProviderConfig, type Simulator, startSimulator } from '@switchyard/provider-sim';
+import {
+  countTokens,
+  type SimProviderConfig,
+  type Simulator,
+  startSimulator,
+} from '@switchyard/provider-sim';
 import { createAdapter } from '@switchyard/providers';
 import { type AttemptOutcome, ProviderError } from '@switchyard/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
 
 // Each adapter against the simulator speaking its wire format: every outcome of the
 // taxonomy the simulator can produce, over real HTTP.
@@ -62,11 +68,13 @@ describe.each(FORMATS)('%s adapter against the simulator', (format) => {
       ...ask,
       messages: [{ role: 'system', content: 'Summarize.' }, ...ask.messages],
     });
-    expect(result.content.length).toBeGreaterThan(0);
+    // The simulator summarizes the user's text and counts every message, the system one too.
+    const summary = summarize(TEXT, ask.maxTokens);
+    expect(result.content).toBe(summary.text);
     expect(TEXT).toContain(result.content.split(/(?<=\.)\s/)[0]);
     expect(result.finishReason).toBe('stop');
-    expect(result.usage.inputTokens).toBeGreaterThan(0);
-    expect(result.usage.outputTokens).toBeGreaterThan(0);
+    expect(result.usage.inputTokens).toBe(countTokens('Summarize.') + countTokens(TEXT));
+    expect(result.usage.outputTokens).toBe(summary.outputTokens);
   });
 
   it('401 (or Gemini 400 API_KEY_INVALID): authentication_failed, key not echoed', async () => {

@@ -346,6 +346,7 @@ describe('bad and hostile requests get coded 4xx answers', () => {
     });
     expect(response.statusCode).toBe(status);
     expect(response.json().error.code).toBe(code);
+    // Each case words its own message; a caller must get one.
     expect(response.json().error.message.length).toBeGreaterThan(0);
   });
 

@@ -1,8 +1,9 @@
 import { createBrokerFor } from '@switchyard/app/broker';
 import type { Broker, Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { countTokens, type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
 import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
 import { startSwitchyard, writeConfig } from './support/switchyard-process.ts';
@@ -140,11 +141,20 @@ describe('broker core', () => {
     const [job] = await submitMany(broker, 1);
     const done = (await broker.waitFor(job!.id, 10_000))!;
     expect(done.status).toBe('succeeded');
-    expect(done.result?.content.length).toBeGreaterThan(0);
+    // The simulator's deterministic summary and token counts of the prompt, priced as configured.
+    const prompt = `Document 0. ${TEXT}`;
+    const summary = summarize(prompt, 64);
+    expect(done.result?.content).toBe(summary.text);
     expect(TEXT).toContain(done.result!.content.split('. ')[0]!.replace(/\.$/, ''));
     expect(done.result?.provider).toBe(free.id);
-    expect(done.result?.usage.input_tokens).toBeGreaterThan(0);
-    expect(done.result?.cost_usd).toBeGreaterThan(0);
+    expect(done.result?.usage).toMatchObject({
+      input_tokens: countTokens(prompt),
+      output_tokens: summary.outputTokens,
+    });
+    expect(done.result?.cost_usd).toBeCloseTo(
+      (countTokens(prompt) * 0.15 + summary.outputTokens * 0.6) / 1e6,
+      12,
+    );
     expect(done.attempts).toEqual([expect.objectContaining({ provider: free.id, outcome: 'succeeded' })]);
   });
 
