@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/poll.ts';
 import { type Simulator, startSimulator } from './create-simulator.ts';
-import { CLIENTS, send, waitFor } from './test-support.ts';
+import { CLIENTS, send } from './test-support.ts';
 
 const model = { name: 'm', contextWindow: 10_000 };
 let clock = 1_800_000_000_000;
@@ -146,7 +147,7 @@ describe('close', () => {
       () => 'answered',
       () => 'connection closed',
     );
-    await waitFor(() => own.stats('hang').requests === 1);
+    await until(() => own.stats('hang').requests === 1, { timeoutMs: 2_000, message: 'the held request' });
     await own.close();
     expect(await outcome).toBe('connection closed');
   });

@@ -63,6 +63,7 @@ describe('request limits (real clock)', () => {
     const refused = results.filter((result) => result.status === 429);
     for (const result of refused) {
       const retryAfterMs = Number(result.headers.get('retry-after-ms'));
+      // A real clock: what is left of the window depends on when the burst landed.
       expect(retryAfterMs).toBeGreaterThan(0);
       expect(retryAfterMs).toBeLessThanOrEqual(1_000);
       expect(result.headers.get('retry-after')).toBe('1');
@@ -182,6 +183,7 @@ describe('concurrency', () => {
     expect(statuses(results)).toEqual([200, 200, 429, 429]);
     for (const result of results.filter((each) => each.status === 429)) {
       const retryAfterMs = Number(result.headers.get('retry-after-ms'));
+      // A real clock: the hint is the time until the first call in flight ends.
       expect(retryAfterMs).toBeGreaterThan(0);
       expect(retryAfterMs).toBeLessThanOrEqual(150);
       expect(result.json.error.message).toContain('concurrent');

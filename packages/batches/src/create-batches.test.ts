@@ -1,13 +1,15 @@
 import { type Broker, createBroker } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { countTokens, type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { createProviderAdapters } from '@switchyard/providers';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { summarize } from '../../../apps/provider-sim/src/summarize.ts';
+import { until } from '../../../test/support/poll.ts';
 import { BatchError } from './batch-error.ts';
 import { type Batches, type BatchesOptions, createBatches } from './create-batches.ts';
 import { createFileStore, type FileStore } from './create-file-store.ts';
-import { collect, connect, deleteKeys, eventually, testPrefix } from './test-support.ts';
+import { collect, connect, deleteKeys, testPrefix } from './test-support.ts';
 import type { Batch } from './to-batch.ts';
 
 // Batches end to end: a real Redis, the broker with its workers, the provider simulator.
@@ -145,7 +147,10 @@ interface ResultLine {
 const parse = (lines: string[]) => lines.map((entry) => JSON.parse(entry) as ResultLine);
 
 async function finished(stack: Stack, id: string, timeoutMs = 20_000): Promise<Batch> {
-  return eventually(async () => stack.completed.find((batch) => batch.id === id), timeoutMs);
+  return until(() => stack.completed.find((batch) => batch.id === id), {
+    timeoutMs,
+    message: `batch ${id} to complete`,
+  });
 }
 
 describe('batches', () => {
@@ -193,6 +198,8 @@ describe('batches', () => {
     });
     for (const field of ['in_progress_at', 'finalizing_at', 'completed_at'] as const)
       expect(batch[field]).toBeGreaterThanOrEqual(batch.created_at);
+    // The weighted route draws a provider per job, so the split varies; the sum does not.
+    expect(simulator.stats(a.id).succeeded + simulator.stats(b.id).succeeded).toBe(43);
     expect(simulator.stats(a.id).succeeded).toBeGreaterThan(0);
     expect(simulator.stats(b.id).succeeded).toBeGreaterThan(0);
 
@@ -225,7 +232,13 @@ describe('batches', () => {
       },
       error: null,
     });
-    expect(first.response!.body.choices[0]!.message.content.length).toBeGreaterThan(0);
+    // The simulator's summary and token counts of that line's message.
+    const prompt = `Request ${first.custom_id}. Keep it short.`;
+    const summary = summarize(prompt, 16);
+    expect(first.response!.body.choices[0]!.message.content).toBe(summary.text);
+    expect(first.response!.body).toMatchObject({
+      usage: { prompt_tokens: countTokens(prompt), completion_tokens: summary.outputTokens },
+    });
 
     const errors = parse(await collect(stack.files.readLines('acme', batch.error_file_id!)));
     expect(Object.fromEntries(errors.map((entry) => [entry.custom_id, entry.error!.code]))).toEqual({
@@ -295,7 +308,7 @@ describe('batches', () => {
       },
     });
     await stopping.startWorkers();
-    await eventually(async () => (firstClosed ? true : undefined));
+    await until(() => firstClosed !== undefined, { message: 'the first process to stop after a page' });
     await firstClosed;
     const interrupted = (await stack.batches.get('acme', created.id))!;
     expect(interrupted.status).toBe('in_progress');
@@ -328,7 +341,9 @@ describe('batches', () => {
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
-    await eventually(async () => (simulator.stats(slow.id).inFlight > 0 ? true : undefined));
+    await until(() => simulator.stats(slow.id).inFlight > 0, {
+      message: 'a line in flight on the slow provider',
+    });
 
     const cancelling = (await stack.batches.cancel('acme', created.id))!;
     expect(cancelling.status).toBe('cancelling');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-// Helpers for this package's tests: a key prefix of their own on a real Redis, and polling.
+// Helpers for this package's tests: a key prefix of their own on a real Redis.
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -29,17 +29,6 @@ export async function keysUnder(redis: Redis, prefix: string): Promise<string[]>
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   const keys = await keysUnder(redis, prefix);
   for (let start = 0; start < keys.length; start += 1000) await redis.del(...keys.slice(start, start + 1000));
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export async function collect(lines: AsyncIterable<string>): Promise<string[]> {

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../test/support/poll.ts';
 import { checkCallbackUrl } from './check-callback-url.ts';
 import {
   createWebhooks,
@@ -13,7 +14,6 @@ import { generateWebhookSecret, verifyWebhook } from './sign-webhook.ts';
 import {
   connect,
   deleteKeys,
-  eventually,
   type ReceivedRequest,
   type Receiver,
   startReceiver,
@@ -78,10 +78,13 @@ function path(): string {
 
 /** The delivery log once its last entry is final. */
 function settled(webhooks: Webhooks, of: string): Promise<DeliveryAttempt[]> {
-  return eventually(async () => {
-    const attempts = await webhooks.deliveries(of);
-    return attempts.at(-1)?.outcome === 'retrying' || attempts.length === 0 ? undefined : attempts;
-  });
+  return until(
+    async () => {
+      const attempts = await webhooks.deliveries(of);
+      return attempts.at(-1)?.outcome === 'retrying' || attempts.length === 0 ? undefined : attempts;
+    },
+    { message: `a final delivery of ${of}` },
+  );
 }
 
 function expectSigned(request: ReceivedRequest) {
@@ -259,7 +262,7 @@ describe('createWebhooks', () => {
     expect(await webhooks.deliveries(id)).toHaveLength(1);
     // Another event of the same subject is its own delivery.
     await webhooks.send({ ...event, type: 'job.failed' });
-    await eventually(async () => ((await webhooks.deliveries(id)).length === 2 ? true : undefined));
+    await until(async () => (await webhooks.deliveries(id)).length === 2, { message: 'the second delivery' });
     expect(receiver.requestsTo(to).map((request) => request.headers['webhook-id'])).toEqual([
       `msg_${id}_job_succeeded`,
       `msg_${id}_job_failed`,
