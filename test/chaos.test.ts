@@ -483,7 +483,8 @@ it('runs 2,000 jobs through injected failures, an outage, two SIGKILLed workers 
     .toEqual([]);
 
   // 5. The chaos did happen: each injected failure, the outage, two SIGKILLs, and a Redis
-  // restart that reloaded the AOF.
+  // restart that reloaded the AOF. How many of each depends on how the calls interleave
+  // across workers and on the kill and restart times, so only their presence is checked.
   for (const kind of ['rateLimited', 'serverError', 'unavailable', 'timeout', 'malformed'])
     expect.soft(injected[kind], kind).toBeGreaterThan(0);
   expect.soft(outageCalls).toBeGreaterThan(0);

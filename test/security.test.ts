@@ -284,9 +284,10 @@ describe('the main API (webhooks without private networks)', () => {
       expect((await app.inject({ method: 'GET', url: '/v1/batches', headers: auth(ACME) })).body).toContain(
         batchId,
       );
-      const acmeUsage = await app.inject({ method: 'GET', url: '/v1/usage', headers: auth(ACME) });
-      // The job's call at least; the batch's two lines run in the background and may not have yet.
-      expect(acmeUsage.json().total.requests).toBeGreaterThan(0);
+      // The job's call and the batch's two lines, which run in the background.
+      const acmeRequests = async () =>
+        (await app.inject({ method: 'GET', url: '/v1/usage', headers: auth(ACME) })).json().total.requests;
+      await until(async () => (await acmeRequests()) === 3, { message: "acme's three calls in its usage" });
     });
   });
 
