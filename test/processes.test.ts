@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBrokerFor } from '@switchyard/app/broker';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './support/free-port.ts';
 import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
 import { startSwitchyard, writeConfig } from './support/switchyard-process.ts';
@@ -15,14 +15,6 @@ const prefixes: string[] = [];
 afterAll(async () => {
   await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)));
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function readyLine(output: string): Record<string, unknown> {
   const line = output.split('\n').find((candidate) => candidate.includes('"msg":"ready"'));

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 /**
  * A `redis-server` of the test's own, on a free port, with AOF persistence in a temporary
@@ -25,14 +25,6 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops the server (SIGKILL, the data is thrown away) and deletes its folder. */
   destroy(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function exited(child: ChildProcess): Promise<void> {

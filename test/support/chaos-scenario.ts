@@ -9,7 +9,7 @@ import type { SimProviderConfig } from '@switchyard/provider-sim';
  * and how it answered. A one-sentence prompt is its own extractive summary, cut at `MAX_TOKENS`,
  * so the expected answer of every job is known too.
  */
-export const BASE_TOKENS = 64;
+const BASE_TOKENS = 64;
 export const MAX_TOKENS = 32;
 
 const FILLER =
@@ -93,7 +93,7 @@ export interface ChaosConfigOptions {
 }
 
 /** How often each provider comes first in a job's plan (the rest of the plan is its fallback order). */
-export const WEIGHTS: Record<(typeof PROVIDERS)[number], number> = {
+const WEIGHTS: Record<(typeof PROVIDERS)[number], number> = {
   alpha: 4,
   bravo: 3,
   charlie: 2,

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 
 // Helpers for this package's tests: a key prefix of their own on a real Redis.
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function testPrefix(): string {
   return `test-${randomUUID().slice(0, 8)}`;

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 // Helpers for this package's tests: a key prefix of their own on a real Redis, a real webhook
 // receiver on 127.0.0.1.
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function testPrefix(): string {
   return `test-${randomUUID()}`;
