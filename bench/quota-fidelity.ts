@@ -48,7 +48,7 @@ export function requestBound(jobs: number): Scenario {
   };
 }
 
-export function tokenBound(jobs: number): Scenario {
+function tokenBound(jobs: number): Scenario {
   // 3,072 characters = 768 input tokens, + 32 output = 800: exactly 25 calls per 20,000 tokens.
   return {
     name: 'tokens bind',

@@ -121,7 +121,7 @@ export interface ScaledLimit {
   windowMs: number;
 }
 
-export function scaleLimit(limit: DocumentedLimit, options: ScaleOptions): ScaledLimit {
+function scaleLimit(limit: DocumentedLimit, options: ScaleOptions): ScaledLimit {
   const unit = limit.requests === undefined ? 'tokens' : 'requests';
   const count = (limit.requests ?? limit.tokens)!;
   let windowMs = parseDuration(limit.per)!;

@@ -80,7 +80,7 @@ export interface Optimum {
 }
 
 /** The lower bound on paid jobs: N - floor(maximum flow of the relaxation). */
-export function paidLowerBound(jobs: readonly OptimumJob[], providers: readonly OptimumProvider[]): number {
+function paidLowerBound(jobs: readonly OptimumJob[], providers: readonly OptimumProvider[]): number {
   const network = new FlowNetwork();
   const source = network.addNode();
   const sink = network.addNode();

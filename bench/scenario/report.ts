@@ -6,7 +6,7 @@ import type { Optimum, Schedule } from './offline-optimum.ts';
 import type { DayRun } from './run-day.ts';
 import { HOUR_MS, hourOf, type ScenarioJob } from './traffic.ts';
 
-export const TARGET_GAP_PP = 1;
+const TARGET_GAP_PP = 1;
 
 export interface ReportInput {
   jobs: readonly ScenarioJob[];

@@ -15,7 +15,7 @@ export const DAY_MS = 24 * HOUR_MS;
  * working-day plateau, and the afternoon peak 14:00-17:00 at ~2.5 times the daily mean.
  * The rate is interpolated linearly between hour midpoints.
  */
-export const HOURLY_RATE = [
+const HOURLY_RATE = [
   0.25, 0.2, 0.2, 0.2, 0.25, 0.35, 0.55, 0.8, 1.1, 1.3, 1.4, 1.4, 1.25, 1.5, 2.2, 2.4, 2.2, 1.4, 1.0, 0.8,
   0.7, 0.6, 0.45, 0.35,
 ] as const;
@@ -50,7 +50,7 @@ export interface ScenarioJob {
 }
 
 /** Relative rate at a real time of day (ms after midnight). */
-export function rateAt(realMs: number): number {
+function rateAt(realMs: number): number {
   const hours = realMs / HOUR_MS - 0.5;
   const lower = Math.floor(hours);
   const fraction = hours - lower;

@@ -9,7 +9,7 @@ import type { ApiClient } from './api-client.ts';
 import type { Batch } from './api-types.ts';
 
 /** Streams a file's content to `path`; an absent file (`null` id) becomes an empty one. */
-export async function downloadFile(client: ApiClient, id: string | null, path: string): Promise<void> {
+async function downloadFile(client: ApiClient, id: string | null, path: string): Promise<void> {
   if (id === null) {
     await writeFile(path, '');
     return;

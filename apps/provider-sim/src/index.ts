@@ -19,25 +19,19 @@ export {
 } from './create-simulator.ts';
 export { DEMO_PROVIDERS } from './demo-providers.ts';
 export { type MeasureOptions, measureThroughput, type ThroughputResult } from './load.ts';
-export { loadSimulatorConfig } from './load-simulator-config.ts';
+
 export type { RequestLogEntry, RequestOutcome } from './request-log.ts';
-export {
-  DOWN_MODES,
-  type DownMode,
-  FAILURE_KINDS,
-  type FailureKind,
-  SimConfigError,
-  type SimFailures,
-  type SimLatency,
-  type SimLimit,
-  type SimModel,
-  type SimOutage,
-  type SimProviderConfig,
-  type SimProviderPatch,
-  type TokenAccounting,
-  validateProviderConfig,
-  WIRE_FORMATS,
-  type WireFormatKind,
+export type {
+  DownMode,
+  FailureKind,
+  SimFailures,
+  SimLatency,
+  SimLimit,
+  SimModel,
+  SimOutage,
+  SimProviderConfig,
+  SimProviderPatch,
+  TokenAccounting,
+  WireFormatKind,
 } from './sim-config.ts';
 export { DEFAULT_MAX_TOKENS, type ProviderStats } from './simulated-provider.ts';
-export { DuplicateProviderError, UnknownProviderError } from './simulator-errors.ts';

@@ -25,7 +25,7 @@ declare module 'fastify' {
 }
 
 /** Largest JSON body accepted (a job with long documents); file uploads have their own limit. */
-export const BODY_LIMIT = 8 * 1024 * 1024;
+const BODY_LIMIT = 8 * 1024 * 1024;
 
 /** Builds the HTTP API. It does not listen: `server.ts` does, and tests use `app.inject`. */
 export async function buildApp(

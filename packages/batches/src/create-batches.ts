@@ -14,7 +14,7 @@ import { type BatchTask, runBatch } from './run-batch.ts';
 import { type Batch, toBatch } from './to-batch.ts';
 
 /** The only completion window, as in the OpenAI API. */
-export const COMPLETION_WINDOW = '24h';
+const COMPLETION_WINDOW = '24h';
 const COMPLETION_WINDOW_MS = 86_400_000;
 /** Lines submitted (or cancelled) per page of the batch-submit task. */
 const DEFAULT_PAGE_SIZE = 500;

@@ -2,7 +2,7 @@ import type { JobRequest } from '@switchyard/broker';
 
 /** The one endpoint batches serve. */
 export const BATCH_ENDPOINT = '/v1/chat/completions';
-export const MAX_CUSTOM_ID_LENGTH = 512;
+const MAX_CUSTOM_ID_LENGTH = 512;
 const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant']);
 
 /** One line of a batch input file, checked and mapped onto what the broker takes. */

@@ -6,7 +6,7 @@ import { toErrorLine, toOutputLine } from './to-result-line.ts';
 /** Line indexes per page of results; also the span of one `batchRefused` hash. */
 export const RESULT_PAGE_LINES = 500;
 
-export const NOT_SUBMITTED: JobError = {
+const NOT_SUBMITTED: JobError = {
   code: 'batch_cancelled',
   message: 'The batch was cancelled before this request was submitted',
 };

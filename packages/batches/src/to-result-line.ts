@@ -12,7 +12,7 @@ const FINISH_REASON: Record<JobResult['finish_reason'], string> = {
 };
 
 /** An OpenAI `chat.completion` object from a succeeded job. */
-export function toChatCompletion(job: Job, result: JobResult) {
+function toChatCompletion(job: Job, result: JobResult) {
   return {
     id: `chatcmpl-${job.id}`,
     object: 'chat.completion',

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from './keys.ts';
 
 /** Latency assumed for a provider before any call to it has been measured. */
-export const DEFAULT_LATENCY_MS = 2_000;
+const DEFAULT_LATENCY_MS = 2_000;
 /** How long a process trusts its copy of a provider's latency before reading Redis again. */
 const CACHE_MS = 1_000;
 

@@ -5,13 +5,13 @@ import { DEFAULT_OUTPUT_RESERVATION } from './estimate-tokens.ts';
 import type { PlanTarget, Sensitivity } from './job.ts';
 
 /** The least protective data policy each sensitivity admits. Privacy fails closed. */
-export const REQUIRED_POLICY: Record<Sensitivity, DataPolicy> = {
+const REQUIRED_POLICY: Record<Sensitivity, DataPolicy> = {
   public: 'may-train',
   internal: 'no-training',
   confidential: 'zero-retention',
 };
 
-export function admits(policy: DataPolicy, sensitivity: Sensitivity): boolean {
+function admits(policy: DataPolicy, sensitivity: Sensitivity): boolean {
   return DATA_POLICIES.indexOf(policy) >= DATA_POLICIES.indexOf(REQUIRED_POLICY[sensitivity]);
 }
 

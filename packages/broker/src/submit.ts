@@ -55,7 +55,7 @@ function jobInputOf(request: JobRequest): JobInput {
   return Object.fromEntries(defined) as unknown as JobInput;
 }
 
-export function newJobId(): string {
+function newJobId(): string {
   return `job_${randomBytes(15).toString('base64url')}`;
 }
 

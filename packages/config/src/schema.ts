@@ -31,7 +31,7 @@ const positiveInt = z.number().int().positive();
  * `{ requests: 15, per: 1m }` or `{ tokens: 1000000, per: 1m }`, normalised to
  * `{ unit, max, per, window }` where `window` is milliseconds or `month`.
  */
-export const LimitSchema = z
+const LimitSchema = z
   .strictObject({ requests: positiveInt.optional(), tokens: positiveInt.optional(), per: limitWindow })
   .superRefine((limit, context) => {
     if ((limit.requests === undefined) === (limit.tokens === undefined)) {
@@ -44,14 +44,14 @@ export const LimitSchema = z
     window: limit.per,
   }));
 
-export const PriceSchema = z.strictObject({
+const PriceSchema = z.strictObject({
   /** USD per million input tokens. */
   input: z.number().nonnegative(),
   /** USD per million output tokens. */
   output: z.number().nonnegative(),
 });
 
-export const ModelSchema = z.strictObject({
+const ModelSchema = z.strictObject({
   name: z.string().min(1),
   contextWindow: positiveInt,
   maxOutputTokens: positiveInt.optional(),
@@ -60,12 +60,12 @@ export const ModelSchema = z.strictObject({
   limits: z.array(LimitSchema).default([]),
 });
 
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini'] as const;
+const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini'] as const;
 export const TIERS = ['free', 'self-hosted', 'paid'] as const;
 /** From least to most protective: a job may go to a provider whose policy is at least its need. */
 export const DATA_POLICIES = ['may-train', 'no-training', 'zero-retention', 'local'] as const;
 
-export const DEFAULT_BASE_URLS: Record<(typeof PROVIDER_KINDS)[number], string> = {
+const DEFAULT_BASE_URLS: Record<(typeof PROVIDER_KINDS)[number], string> = {
   openai: 'https://api.openai.com/v1',
   anthropic: 'https://api.anthropic.com',
   gemini: 'https://generativelanguage.googleapis.com/v1beta',
@@ -99,7 +99,7 @@ export const ProviderSchema = z
 /** `provider/model`; the model part may itself contain slashes (OpenRouter names). */
 const targetString = z.string().regex(/^[^/]+\/.+$/, 'expected provider/model');
 
-export const TargetSchema = z
+const TargetSchema = z
   .union([targetString, z.strictObject({ target: targetString, weight: z.number().positive().default(1) })])
   .transform((target) => {
     const text = typeof target === 'string' ? target : target.target;
@@ -111,16 +111,16 @@ export const TargetSchema = z
     };
   });
 
-export const ROUTE_STRATEGIES = ['priority', 'cheapest', 'least-wait', 'weighted'] as const;
+const ROUTE_STRATEGIES = ['priority', 'cheapest', 'least-wait', 'weighted'] as const;
 
-export const RouteSchema = z.strictObject({
+const RouteSchema = z.strictObject({
   strategy: z.enum(ROUTE_STRATEGIES).default('priority'),
   targets: z.array(TargetSchema).min(1),
 });
 
 const keyHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 lowercase hex digits>');
 
-export const ApiKeySchema = z
+const ApiKeySchema = z
   .strictObject({
     key: z.string().min(16).optional(),
     keyHash: keyHash.optional(),
@@ -132,13 +132,13 @@ export const ApiKeySchema = z
     }
   });
 
-export const BUDGET_PERIODS = ['day', 'month'] as const;
+const BUDGET_PERIODS = ['day', 'month'] as const;
 
 /**
  * `{ scope: overall | { tenant }, usd, per: day | month }`: once the spend of the scope in the
  * current UTC day or month reaches `usd`, paid targets are left out of new plans.
  */
-export const BudgetSchema = z.strictObject({
+const BudgetSchema = z.strictObject({
   scope: z.union([z.literal('overall'), z.strictObject({ tenant: z.string().min(1) })], {
     error: "expected 'overall' or { tenant: <name> }",
   }),

@@ -32,7 +32,3 @@ export const ATTEMPT_OUTCOMES = [
 ] as const;
 
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
-
-export function isAttemptOutcome(value: unknown): value is AttemptOutcome {
-  return typeof value === 'string' && (ATTEMPT_OUTCOMES as readonly string[]).includes(value);
-}

@@ -1,4 +1,4 @@
-export { ATTEMPT_OUTCOMES, type AttemptOutcome, isAttemptOutcome } from './attempt-outcome.ts';
+export { ATTEMPT_OUTCOMES, type AttemptOutcome } from './attempt-outcome.ts';
 export {
   CAPABILITIES,
   type Capability,

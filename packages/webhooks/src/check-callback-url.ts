@@ -1,8 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isPublicAddress } from './is-public-address.ts';
 
-export { isPublicAddress } from './is-public-address.ts';
-
 export type CallbackUrlCheck =
   | { ok: true; url: URL }
   | { ok: false; code: 'invalid_callback_url' | 'private_callback_url'; message: string };

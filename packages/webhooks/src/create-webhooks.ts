@@ -87,7 +87,7 @@ interface WebhookJobData {
   schedule: number[];
 }
 
-export const WEBHOOK_USER_AGENT = 'Switchyard-Webhooks/0.1';
+const WEBHOOK_USER_AGENT = 'Switchyard-Webhooks/0.1';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONCURRENCY = 16;
 const BACKOFF_TYPE = 'webhook-schedule';

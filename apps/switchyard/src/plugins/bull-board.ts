@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import { createAdminAuthenticator } from './authentication.ts';
 
-export const BULL_BOARD_PATH = '/admin/queues';
+const BULL_BOARD_PATH = '/admin/queues';
 
 /**
  * Bull Board over every queue: one per provider, deadlines, finalize, webhooks, batch

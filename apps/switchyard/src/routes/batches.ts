@@ -6,8 +6,8 @@ import { requestedDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
 
 /** Inline requests travel in the JSON body: up to this many bytes (files take up to 200 MB). */
-export const INLINE_BATCH_BODY_LIMIT = 64 * 1024 * 1024;
-export const MAX_INLINE_REQUESTS = 50_000;
+const INLINE_BATCH_BODY_LIMIT = 64 * 1024 * 1024;
+const MAX_INLINE_REQUESTS = 50_000;
 
 const CreateBatchBody = z
   .strictObject({
