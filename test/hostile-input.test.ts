@@ -1,52 +1,28 @@
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { bearer, type Harness, startHarness } from './support/app-harness.ts';
 
 // Input no client should send is refused with a coded 400 before any job exists.
 
 const KEY = 'hostile-key-0123456789abcdef';
-const prefix = testPrefix();
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
+let harness: Harness;
 
 beforeAll(async () => {
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        {
-          id: 'unused',
-          kind: 'openai',
-          baseUrl: 'http://127.0.0.1:9',
-          tier: 'free',
-          dataPolicy: 'may-train',
-          models: [{ name: 'm', contextWindow: 4_000 }],
-        },
-      ],
-      routes: { main: { targets: ['unused/m'] } },
-      redis: { url: REDIS_URL, prefix },
-      results: { retention: '7d' },
-      auth: { apiKeys: [{ key: KEY, tenant: 'acme' }] },
-    },
-    {},
-  );
-  services = createServices(config);
-  app = await buildApp(services);
+  harness = await startHarness({
+    providers: [{ id: 'hostile-sim', format: 'openai', models: [{ name: 'm', contextWindow: 4_000 }] }],
+    routes: { main: { targets: ['hostile-sim/m'] } },
+    auth: { apiKeys: [{ key: KEY, tenant: 'acme' }] },
+    config: { results: { retention: '7d' } },
+    workers: false,
+  });
 });
 
-afterAll(async () => {
-  await app.close();
-  await services.close();
-  await deleteKeys(prefix);
-});
+afterAll(() => harness.close());
 
 const post = (url: string, payload: string | object) =>
-  app.inject({
+  harness.app.inject({
     method: 'POST',
     url,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    headers: { ...bearer(KEY), 'content-type': 'application/json' },
     payload,
   });
 
@@ -70,6 +46,6 @@ describe('hostile input', () => {
       });
     }
     // Nothing was accepted: no job record exists under this prefix.
-    expect(await services.redis.keys(`${prefix}:job:*`)).toEqual([]);
+    expect(await harness.services.redis.keys(`${harness.prefix}:job:*`)).toEqual([]);
   });
 });
