@@ -263,6 +263,21 @@ describe('broker core', () => {
     ).toEqual(['broken:server_error', 'broken:server_error', 'broken:server_error', 'backup:succeeded']);
   });
 
+  it('leaves no deadline timer behind once its jobs have finished or moved on', async () => {
+    const first = provider('first');
+    const second = provider('second');
+    const broker = await startBroker(configOf([first, second]));
+    const done = await finish(broker, await submitMany(broker, 5));
+    expect(done.map((job) => job.status)).toEqual(Array(5).fill('succeeded'));
+    // Each job had a timer on its first target (a later one was left); none is left waiting.
+    const deadlines = broker.queue('deadlines');
+    expect(await deadlines.getJobCounts('delayed', 'waiting', 'prioritized')).toEqual({
+      delayed: 0,
+      waiting: 0,
+      prioritized: 0,
+    });
+  });
+
   it('releases the quota of calls that never left (DNS failure), retries them, then re-routes', async () => {
     const unreachable = {
       ...provider('unreachable', { limits: [{ requests: 10, per: '1m' }] }),

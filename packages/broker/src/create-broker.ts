@@ -124,7 +124,7 @@ export function createBroker(options: BrokerOptions): Broker {
       });
       if (result.applied) {
         hooks.finished?.(job, 'cancelled');
-        await dispatcher.afterTerminal(job);
+        await Promise.all([dispatcher.afterTerminal(job), dispatcher.clearDeadline(job, job.target)]);
         await cancellations.publish(id);
         const planned = job.plan[job.target];
         if (planned) {

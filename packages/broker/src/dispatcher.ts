@@ -59,6 +59,11 @@ export interface Dispatcher {
     statuses?: JobStatus[],
   ): Promise<boolean>;
   /**
+   * Removes the job's deadline timer on `target`, once the job has left that target's queue (it
+   * finished, or moved on): a timer must not outlive its job. No-op on the last target.
+   */
+  clearDeadline(job: Pick<Job, 'id' | 'plan'>, target: number): Promise<void>;
+  /**
    * Queues the follow-ups of a job that just became terminal (idempotent); call after every
    * terminal transition. Callback URL and batch never change, so the caller's copy will do.
    */
@@ -113,6 +118,15 @@ export function createDispatcher(deps: {
     }
   }
 
+  async function clearDeadline(job: Pick<Job, 'id' | 'plan'>, target: number): Promise<void> {
+    if (target >= job.plan.length - 1) return;
+    // A timer that is running right now is locked and stays: it finds the job gone and ends.
+    await queues
+      .get(keys.deadlineQueue)
+      .remove(`${job.id}-${target}-deadline`)
+      .catch(() => 0);
+  }
+
   async function afterTerminal(job: Pick<Job, 'id' | 'callback_url' | 'batch_id'>): Promise<void> {
     // The finalize worker checks the job is terminal before acting on it.
     if (!deps.followsUp || (!job.callback_url && !job.batch_id)) return;
@@ -146,7 +160,7 @@ export function createDispatcher(deps: {
     if (!failed.applied) return false;
     if (attempt) hooks.attempt?.({ job, attempt, next: 'fail' });
     hooks.finished?.(job, 'failed');
-    await afterTerminal(job);
+    await Promise.all([afterTerminal(job), clearDeadline(job, target)]);
     return true;
   }
 
@@ -170,7 +184,8 @@ export function createDispatcher(deps: {
       attempt,
     });
     if (moved.applied && attempt) hooks.attempt?.({ job, attempt, next: 'move' });
-    if (moved.applied || moved.target === next) await enqueue(job, next);
+    if (moved.applied || moved.target === next)
+      await Promise.all([enqueue(job, next), clearDeadline(job, from)]);
     return moved.applied;
   }
 
@@ -201,5 +216,5 @@ export function createDispatcher(deps: {
     return moveOn(job, target, attempt, statuses);
   }
 
-  return { enqueue, moveOn, skip, fail, afterTerminal };
+  return { enqueue, moveOn, skip, fail, clearDeadline, afterTerminal };
 }

@@ -171,6 +171,7 @@ async function recordSuccess(
       : undefined,
     deps.latency.record(provider.id, finishedAt - startedAt),
     pauseOnEmptyQuota(deps, attempting, result.rateLimit),
+    deps.dispatcher.clearDeadline(job, target),
   ]);
   const attempt = attemptOf(planned, 'succeeded', startedAt, finishedAt);
   const succeeded = deps.store.transition(job.id, {
