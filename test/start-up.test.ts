@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-// The Switchyard process refusing to start: on an invalid variable, and on a provider key with
-// no API key and no file. Both stop before Redis is reached.
+// The Switchyard process refusing to start: on an invalid variable, on a provider key with no
+// API key and no file (both before Redis is reached), and on a production process with no
+// provider.
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -16,6 +17,8 @@ const CLEARED = Object.fromEntries(
     'SWITCHYARD_ROLE',
     'SWITCHYARD_LOCK_DURATION_MS',
     'PORT',
+    'NODE_ENV',
+    'SWITCHYARD_DEMO',
   ].map((name) => [name, '']),
 );
 
@@ -55,5 +58,12 @@ describe('start-up', () => {
     expect(code).toBe(2);
     expect(output).toContain('set SWITCHYARD_API_KEY');
     expect(output).not.toContain('gsk-start-up-test-key');
+  }, 30_000);
+
+  it('with NODE_ENV=production and no provider, refuses to run the demo unless SWITCHYARD_DEMO=1', async () => {
+    const { code, output } = await runSwitchyard({ NODE_ENV: 'production', SIM_PORT: '0', PORT: '0' });
+    expect(code).toBe(2);
+    expect(output).toContain('SWITCHYARD_DEMO=1');
+    expect(output).not.toContain('running the bundled simulator');
   }, 30_000);
 });

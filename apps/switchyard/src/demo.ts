@@ -46,7 +46,8 @@ export function demoConfig(baseUrlFor: (id: string) => string, loaded?: Config):
   });
   return {
     presets: 'off',
-    server: loaded?.server,
+    // The demo's keys are printed and well known: it answers on this machine only.
+    server: { port: loaded?.server.port, host: '127.0.0.1' },
     redis: loaded?.redis,
     results: loaded ? { retention: `${loaded.results.retentionMs}ms` } : undefined,
     auth: {

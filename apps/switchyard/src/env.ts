@@ -22,6 +22,9 @@ const httpUrl = (meaning: string) => z.url({ protocol: /^https?$/, error: `expec
  */
 export const EnvSchema = z.object({
   SWITCHYARD_CONFIG: z.string().optional(),
+  NODE_ENV: z.string().default('development'),
+  /** `1` runs the demo (the bundled simulator) even with NODE_ENV=production. */
+  SWITCHYARD_DEMO: z.enum(['0', '1'], { error: 'expected 1 (run the demo) or 0' }).default('0'),
   SWITCHYARD_ROLE: z.enum(['all', 'api', 'worker'], { error: 'expected all, api or worker' }).default('all'),
   PORT: port('a port').optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),

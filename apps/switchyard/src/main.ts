@@ -61,6 +61,14 @@ async function main(): Promise<void> {
 
   let simulator: Simulator | undefined;
   const demo = config.providers.length === 0;
+  if (demo && env.NODE_ENV === 'production' && env.SWITCHYARD_DEMO !== '1') {
+    // A production process with no provider is a mistake, not a demo: the demo's keys are
+    // public and it allows callbacks to private addresses.
+    logger.fatal(
+      'no provider configured (NODE_ENV=production): set a provider key or SWITCHYARD_CONFIG, or SWITCHYARD_DEMO=1 to run the demo',
+    );
+    process.exit(2);
+  }
   if (demo) {
     simulator = await startSimulator({
       port: env.SIM_PORT,
