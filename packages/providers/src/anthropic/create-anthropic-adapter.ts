@@ -1,13 +1,14 @@
-import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
+import type { ProviderAdapter } from '@switchyard/spec';
 import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
 import { createHttpAdapter } from '../shared/create-http-adapter.ts';
-import { convertToAnthropicMessages } from './convert-to-anthropic-messages.ts';
 import { mapAnthropicError } from './map-anthropic-error.ts';
 import { parseAnthropicMessage } from './parse-anthropic-message.ts';
+import { streamAnthropicMessage } from './stream-anthropic-message.ts';
+import { toAnthropicRequestBody } from './to-anthropic-request-body.ts';
+
+export { ANTHROPIC_DEFAULT_MAX_TOKENS } from './to-anthropic-request-body.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
-/** The Messages API requires max_tokens; this is sent when the request has none. */
-export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4_096;
 
 /** An adapter for the Anthropic Messages API (`POST {baseUrl}/v1/messages`). */
 export function createAnthropicAdapter(options: AdapterOptions): ProviderAdapter {
@@ -20,26 +21,18 @@ export function createAnthropicAdapter(options: AdapterOptions): ProviderAdapter
     ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}),
   };
 
-  return createHttpAdapter({
+  const adapter = createHttpAdapter({
     ...options,
     kind: 'anthropic',
     headers,
     url: () => url,
-    toRequestBody,
+    toRequestBody: toAnthropicRequestBody,
     mapError: mapAnthropicError,
     parse: parseAnthropicMessage,
   });
-}
-
-function toRequestBody(request: GenerateRequest): Record<string, unknown> {
-  const { system, messages } = convertToAnthropicMessages(request.messages);
   return {
-    model: request.model,
-    system,
-    messages,
-    max_tokens: request.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-    temperature: request.temperature,
-    top_p: request.topP,
-    stop_sequences: request.stop,
+    ...adapter,
+    stream: (request) =>
+      streamAnthropicMessage({ ...options, url, headers, body: toAnthropicRequestBody(request) }, request),
   };
 }

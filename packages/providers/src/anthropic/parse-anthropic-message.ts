@@ -1,9 +1,10 @@
-import type { GenerateRequest, GenerateResult } from '@switchyard/spec';
+import type { FinishReason, GenerateRequest, GenerateResult, ToolCall } from '@switchyard/spec';
 import { checkFinishReason } from '../shared/check-finish-reason.ts';
 import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
 import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
 import { isEmptyRateLimitHint } from '../shared/parse-rate-limit-headers.ts';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.ts';
+import { responseToolName } from './to-anthropic-request-body.ts';
 
 /** A 2xx Messages API body -> our result, or `bad_response` / `content_filtered`. */
 export function parseAnthropicMessage(context: ResponseContext, request: GenerateRequest): GenerateResult {
@@ -17,12 +18,32 @@ export function parseAnthropicMessage(context: ResponseContext, request: Generat
     throw badResponse('response has no usage.input_tokens / usage.output_tokens');
   }
 
-  // Text blocks only: thinking, tool_use and server-tool blocks are not the answer text.
-  const content = body.content
-    .filter((block) => isRecord(block) && block.type === 'text' && typeof block.text === 'string')
-    .map((block) => (block as { text: string }).text)
-    .join('');
-  const finishReason = mapAnthropicStopReason(body.stop_reason);
+  // Text and tool_use blocks: thinking and server-tool blocks are not the answer. A structured
+  // answer arrives as a call of its forced tool, whose input is the JSON answer.
+  const formatTool = responseToolName(request.responseFormat);
+  let content = '';
+  const toolCalls: ToolCall[] = [];
+  let answeredInFormat = false;
+  for (const block of body.content) {
+    if (!isRecord(block)) continue;
+    if (block.type === 'text' && typeof block.text === 'string') content += block.text;
+    if (block.type !== 'tool_use') continue;
+    if (typeof block.name !== 'string' || !isRecord(block.input)) {
+      throw badResponse('a tool_use block has no name or input');
+    }
+    if (block.name === formatTool) {
+      content = JSON.stringify(block.input);
+      answeredInFormat = true;
+      continue;
+    }
+    toolCalls.push({
+      id: optionalString(block.id) ?? `call_${toolCalls.length}`,
+      name: block.name,
+      arguments: JSON.stringify(block.input),
+    });
+  }
+  let finishReason: FinishReason = mapAnthropicStopReason(body.stop_reason);
+  if (answeredInFormat && toolCalls.length === 0 && finishReason === 'tool_calls') finishReason = 'stop';
   checkFinishReason(context, request, {
     content,
     finishReason,
@@ -31,6 +52,7 @@ export function parseAnthropicMessage(context: ResponseContext, request: Generat
 
   const result: GenerateResult = {
     content,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     finishReason,
     usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens },
     model: optionalString(body.model) ?? request.model,

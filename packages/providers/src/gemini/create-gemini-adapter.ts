@@ -1,9 +1,10 @@
 import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
 import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
 import { createHttpAdapter } from '../shared/create-http-adapter.ts';
-import { convertToGeminiContents } from './convert-to-gemini-contents.ts';
 import { mapGeminiError } from './map-gemini-error.ts';
 import { parseGeminiResponse } from './parse-gemini-response.ts';
+import { streamGeminiContent } from './stream-gemini-content.ts';
+import { toGeminiRequestBody } from './to-gemini-request-body.ts';
 
 /**
  * An adapter for Gemini `generateContent` (`POST {baseUrl}/models/{model}:generateContent`).
@@ -19,27 +20,28 @@ export function createGeminiAdapter(options: AdapterOptions): ProviderAdapter {
     ...(options.apiKey ? { 'x-goog-api-key': options.apiKey } : {}),
   };
 
-  return createHttpAdapter({
+  const modelUrl = (request: GenerateRequest) =>
+    `${baseUrl}/models/${encodeURIComponent(request.model.replace(/^models\//, ''))}`;
+  const adapter = createHttpAdapter({
     ...options,
     kind: 'gemini',
     headers,
-    url: (request) => {
-      const model = encodeURIComponent(request.model.replace(/^models\//, ''));
-      return `${baseUrl}/models/${model}:generateContent`;
-    },
-    toRequestBody,
+    url: (request) => `${modelUrl(request)}:generateContent`,
+    toRequestBody: toGeminiRequestBody,
     mapError: mapGeminiError,
     parse: parseGeminiResponse,
   });
-}
-
-function toRequestBody(request: GenerateRequest): Record<string, unknown> {
-  const generationConfig = {
-    maxOutputTokens: request.maxTokens,
-    temperature: request.temperature,
-    topP: request.topP,
-    stopSequences: request.stop,
+  return {
+    ...adapter,
+    stream: (request) =>
+      streamGeminiContent(
+        {
+          ...options,
+          url: `${modelUrl(request)}:streamGenerateContent?alt=sse`,
+          headers,
+          body: toGeminiRequestBody(request),
+        },
+        request,
+      ),
   };
-  const hasConfig = Object.values(generationConfig).some((value) => value !== undefined);
-  return { ...convertToGeminiContents(request.messages), ...(hasConfig ? { generationConfig } : {}) };
 }

@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerateResult } from '@switchyard/spec';
+import type { FinishReason, GenerateRequest, GenerateResult, ToolCall } from '@switchyard/spec';
 import { checkFinishReason } from '../shared/check-finish-reason.ts';
 import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
 import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
@@ -31,7 +31,20 @@ export function parseGeminiResponse(context: ResponseContext, request: GenerateR
     .filter((part) => isRecord(part) && typeof part.text === 'string' && part.thought !== true)
     .map((part) => (part as { text: string }).text)
     .join('');
-  const finishReason = mapGeminiFinishReason(candidate.finishReason);
+  const toolCalls: ToolCall[] = [];
+  for (const part of parts) {
+    if (!isRecord(part) || !isRecord(part.functionCall)) continue;
+    const call = part.functionCall;
+    if (typeof call.name !== 'string') throw fail('bad_response', 'a functionCall part has no name');
+    // Gemini gives calls no id (newer models sometimes do): number them in answer order.
+    toolCalls.push({
+      id: optionalString(call.id) ?? `call_${toolCalls.length}`,
+      name: call.name,
+      arguments: JSON.stringify(isRecord(call.args) ? call.args : {}),
+    });
+  }
+  let finishReason: FinishReason = mapGeminiFinishReason(candidate.finishReason);
+  if (toolCalls.length > 0 && finishReason === 'stop') finishReason = 'tool_calls';
   const outputTokens = isCount(usage.candidatesTokenCount) ? usage.candidatesTokenCount : 0;
   const thinkingTokens = isCount(usage.thoughtsTokenCount) ? usage.thoughtsTokenCount : 0;
   if (finishReason === 'content_filter' && content.trim() === '') {
@@ -46,6 +59,7 @@ export function parseGeminiResponse(context: ResponseContext, request: GenerateR
 
   const result: GenerateResult = {
     content,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     finishReason,
     usage: { inputTokens: usage.promptTokenCount, outputTokens: outputTokens + thinkingTokens },
     model: optionalString(body.modelVersion) ?? request.model,

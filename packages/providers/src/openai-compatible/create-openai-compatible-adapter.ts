@@ -1,10 +1,10 @@
-import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
+import type { ProviderAdapter } from '@switchyard/spec';
 import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
 import { createHttpAdapter } from '../shared/create-http-adapter.ts';
-import { convertToOpenAIMessages } from './convert-to-openai-messages.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
 import { streamOpenAICompletion } from './stream-openai-completion.ts';
+import { toOpenAIRequestBody } from './to-openai-request-body.ts';
 
 /**
  * An adapter for any Chat Completions endpoint: OpenAI, Groq, Mistral, OpenRouter,
@@ -24,24 +24,13 @@ export function createOpenAICompatibleAdapter(options: AdapterOptions): Provider
     kind: 'openai',
     headers,
     url: () => url,
-    toRequestBody,
+    toRequestBody: toOpenAIRequestBody,
     mapError: mapOpenAIError,
     parse: parseOpenAICompletion,
   });
   return {
     ...adapter,
     stream: (request) =>
-      streamOpenAICompletion({ ...options, url, headers, body: toRequestBody(request) }, request),
-  };
-}
-
-function toRequestBody(request: GenerateRequest): Record<string, unknown> {
-  return {
-    model: request.model,
-    messages: convertToOpenAIMessages(request.messages),
-    max_tokens: request.maxTokens,
-    temperature: request.temperature,
-    top_p: request.topP,
-    stop: request.stop,
+      streamOpenAICompletion({ ...options, url, headers, body: toOpenAIRequestBody(request) }, request),
   };
 }

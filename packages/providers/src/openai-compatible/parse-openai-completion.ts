@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerateResult } from '@switchyard/spec';
+import type { GenerateRequest, GenerateResult, ToolCall } from '@switchyard/spec';
 import { checkFinishReason } from '../shared/check-finish-reason.ts';
 import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
 import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
@@ -25,7 +25,11 @@ export function parseOpenAICompletion(context: ResponseContext, request: Generat
   // A structured-output refusal (`message.refusal`) is the model declining, like a filter stop.
   const refused = typeof message.refusal === 'string' && message.refusal !== '' && !message.content;
   const content = typeof message.content === 'string' ? message.content : '';
-  const finishReason = refused ? 'content_filter' : mapOpenAIFinishReason(choice.finish_reason);
+  const toolCalls = readToolCalls(message.tool_calls);
+  if (toolCalls === undefined) throw badResponse('choices[0].message.tool_calls is malformed');
+  let finishReason = refused ? 'content_filter' : mapOpenAIFinishReason(choice.finish_reason);
+  // Some compatible servers (Ollama, older vLLM) answer calls with `stop`: the calls decide.
+  if (toolCalls.length > 0 && finishReason === 'stop') finishReason = 'tool_calls';
   checkFinishReason(context, request, {
     content,
     finishReason,
@@ -34,6 +38,7 @@ export function parseOpenAICompletion(context: ResponseContext, request: Generat
 
   const result: GenerateResult = {
     content,
+    ...(toolCalls.length > 0 ? { toolCalls } : {}),
     finishReason,
     usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens },
     model: optionalString(body.model) ?? request.model,
@@ -42,4 +47,22 @@ export function parseOpenAICompletion(context: ResponseContext, request: Generat
   if (responseId) result.responseId = responseId;
   if (!isEmptyRateLimitHint(context.rateLimit)) result.rateLimit = context.rateLimit;
   return result;
+}
+
+/** `message.tool_calls` -> our tool calls; undefined when present but not well-formed. */
+function readToolCalls(value: unknown): ToolCall[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return undefined;
+  const calls: ToolCall[] = [];
+  for (const call of value) {
+    if (!isRecord(call) || !isRecord(call.function) || typeof call.function.name !== 'string')
+      return undefined;
+    const args = call.function.arguments;
+    calls.push({
+      id: optionalString(call.id) ?? `call_${calls.length}`,
+      name: call.function.name,
+      arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+    });
+  }
+  return calls;
 }

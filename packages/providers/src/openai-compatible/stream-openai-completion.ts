@@ -1,139 +1,104 @@
-import { type GenerateRequest, ProviderError, type StreamEvent } from '@switchyard/spec';
-import type { ResponseContext } from '../shared/create-provider-error.ts';
-import { networkOutcome } from '../shared/network-outcome.ts';
-import { parseRateLimitHeaders } from '../shared/parse-rate-limit-headers.ts';
-import { postForStream, readText, type StreamingResponse } from '../shared/post-for-stream.ts';
-import { MAX_EVENT_CHARACTERS, ParseError, readServerSentEvents } from '../shared/read-server-sent-events.ts';
+import type { GenerateRequest, StreamEvent } from '@switchyard/spec';
+import { openEventStream, parseEventData, type StreamOptions } from '../shared/open-event-stream.ts';
+import { isRecord } from '../shared/parse-json-body.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
 
-export interface StreamOptions {
-  id: string;
-  apiKey?: string;
-  url: string;
-  headers: Record<string, string>;
-  body: Record<string, unknown>;
-  timeoutMs: number;
-  /** Streams over `fetch` instead of the `node:http` keep-alive agents non-streamed calls use. */
-  fetch?: typeof fetch;
+export type { StreamOptions };
+
+interface ToolCallPieces {
+  id?: string;
+  name: string;
+  arguments: string;
 }
 
 /**
  * A streamed Chat Completions call (`stream: true`, usage in the last chunk). Yields each text
- * delta as it arrives, then rebuilds the whole completion and checks it with the same parser as
- * a non-streamed answer (usage, finish reason, truncation). Errors are the adapter's errors.
- * Events are parsed by `eventsource-parser`, so any SSE line ending and multi-line `data:` work.
+ * delta and each tool-call piece as it arrives (tool-call pieces pass through with their
+ * `index`), then rebuilds the whole completion and checks it with the same parser as a
+ * non-streamed answer (usage, finish reason, truncation). Errors are the adapter's errors.
  */
 export async function* streamOpenAICompletion(
   options: StreamOptions,
   request: GenerateRequest,
 ): AsyncGenerator<StreamEvent> {
-  const { id } = options;
-  const callerSignal = request.signal;
-  callerSignal?.throwIfAborted();
-  const timeoutMs = request.timeoutMs ?? options.timeoutMs;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-  const failure = (error: unknown): unknown => {
-    if (ProviderError.isInstance(error)) return error;
-    if (callerSignal?.aborted) return callerSignal.reason;
-    if (timeout.aborted) {
-      return new ProviderError({
-        outcome: 'timeout',
-        provider: id,
-        message: `${id}: stream not finished within ${timeoutMs} ms`,
-      });
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return new ProviderError({
-      outcome: networkOutcome(error),
-      provider: id,
-      message: `${id}: stream failed (${message})`,
-    });
-  };
-
-  let response: StreamingResponse;
-  try {
-    response = await postForStream({
-      url: options.url,
-      headers: { ...options.headers, accept: 'text/event-stream' },
-      body: { ...options.body, stream: true, stream_options: { include_usage: true } },
-      signal,
-      fetch: options.fetch,
-    });
-  } catch (error) {
-    throw failure(error);
-  }
-  const { receivedAt } = response;
-  const context = (status: number, text: string): ResponseContext => ({
-    provider: id,
-    apiKey: options.apiKey,
-    response: { status, headers: response.headers, text, receivedAt },
-    rateLimit: parseRateLimitHeaders(response.headers, receivedAt),
-  });
-  if (response.status < 200 || response.status > 299) {
-    const text = await readText(response.body).catch(() => '');
-    throw mapOpenAIError(context(response.status, text));
-  }
-
+  const stream = await openEventStream(
+    { ...options, body: { ...options.body, stream: true, stream_options: { include_usage: true } } },
+    request,
+    mapOpenAIError,
+  );
   let content = '';
   let finishReason: unknown = null;
   let usage: unknown;
   let model: unknown;
   let responseId: unknown;
   let finished = false;
-  try {
-    for await (const { data } of readServerSentEvents(response.body)) {
-      if (data === '[DONE]') {
-        finished = true;
-        continue;
+  const toolCalls: ToolCallPieces[] = [];
+  for await (const { data } of stream.events) {
+    if (data === '[DONE]') {
+      finished = true;
+      continue;
+    }
+    const chunk = parseEventData(stream, data);
+    model ??= chunk.model;
+    responseId ??= chunk.id;
+    if (chunk.usage) usage = chunk.usage;
+    const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+    if (!isRecord(choice)) continue;
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+    const delta = isRecord(choice.delta) ? choice.delta : {};
+    if (typeof delta.content === 'string' && delta.content !== '') {
+      content += delta.content;
+      yield { type: 'delta', text: delta.content };
+    }
+    if (Array.isArray(delta.tool_calls)) {
+      for (const piece of delta.tool_calls) {
+        const event = toToolCallDelta(piece);
+        if (!event) throw stream.badResponse('a tool_calls piece has no index');
+        const call = toolCalls[event.index] ?? { name: '', arguments: '' };
+        toolCalls[event.index] = call;
+        if (event.id) call.id = event.id;
+        if (event.name) call.name += event.name;
+        if (event.arguments) call.arguments += event.arguments;
+        yield event;
       }
-      const chunk = JSON.parse(data) as {
-        id?: unknown;
-        model?: unknown;
-        usage?: unknown;
-        choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
-      };
-      model ??= chunk.model;
-      responseId ??= chunk.id;
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices?.[0];
-      if (choice?.finish_reason) finishReason = choice.finish_reason;
-      const text = choice?.delta?.content;
-      if (typeof text === 'string' && text !== '') {
-        content += text;
-        yield { type: 'delta', text };
-      }
     }
-  } catch (error) {
-    if (error instanceof SyntaxError) {
-      throw new ProviderError({
-        outcome: 'bad_response',
-        provider: id,
-        message: `${id}: a stream chunk is not JSON`,
-      });
-    }
-    if (error instanceof ParseError) {
-      throw new ProviderError({
-        outcome: 'bad_response',
-        provider: id,
-        message: `${id}: a stream event is over ${MAX_EVENT_CHARACTERS} characters`,
-      });
-    }
-    throw failure(error);
   }
-  if (!finished) {
-    throw new ProviderError({
-      outcome: 'bad_response',
-      provider: id,
-      message: `${id}: the stream ended before [DONE]`,
-    });
-  }
+  if (!finished) throw stream.badResponse('the stream ended before [DONE]');
+  const message = {
+    role: 'assistant',
+    content,
+    ...(toolCalls.length > 0
+      ? {
+          tool_calls: toolCalls.map((call, index) => ({
+            id: call.id ?? `call_${index}`,
+            type: 'function',
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        }
+      : {}),
+  };
   const completion = {
     id: responseId,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
+    choices: [{ index: 0, message, finish_reason: finishReason }],
     usage,
   };
-  yield { type: 'done', result: parseOpenAICompletion(context(200, JSON.stringify(completion)), request) };
+  yield {
+    type: 'done',
+    result: parseOpenAICompletion(stream.context(200, JSON.stringify(completion)), request),
+  };
+}
+
+function toToolCallDelta(piece: unknown): Extract<StreamEvent, { type: 'tool_call_delta' }> | undefined {
+  if (!isRecord(piece) || typeof piece.index !== 'number') return undefined;
+  const event: Extract<StreamEvent, { type: 'tool_call_delta' }> = {
+    type: 'tool_call_delta',
+    index: piece.index,
+  };
+  const fn = isRecord(piece.function) ? piece.function : {};
+  if (typeof piece.id === 'string') event.id = piece.id;
+  if (typeof fn.name === 'string') event.name = fn.name;
+  if (typeof fn.arguments === 'string' && fn.arguments !== '') event.arguments = fn.arguments;
+  return event;
 }
