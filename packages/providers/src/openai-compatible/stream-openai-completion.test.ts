@@ -106,6 +106,43 @@ describe.each([
     });
   });
 
+  it('passes tool-call pieces through and returns the whole calls', async () => {
+    const toolDelta = (call: Record<string, unknown>) =>
+      chunk({ choices: [{ index: 0, delta: { tool_calls: [call] }, finish_reason: null }] });
+    const body = [
+      toolDelta({
+        index: 0,
+        id: 'call_abc',
+        type: 'function',
+        function: { name: 'get_weather', arguments: '' },
+      }),
+      toolDelta({ index: 0, function: { arguments: '{"city":' } }),
+      toolDelta({ index: 0, function: { arguments: '"Paris"}' } }),
+      chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+      USAGE,
+      '[DONE]',
+    ]
+      .map((data) => `data: ${data}\n\n`)
+      .join('');
+    const events = await collect(
+      adapterFor('tool-calls', { status: 200, headers: SSE_HEADERS, body }).stream!(REQUEST),
+    );
+
+    expect(events.slice(0, 3)).toEqual([
+      { type: 'tool_call_delta', index: 0, id: 'call_abc', name: 'get_weather' },
+      { type: 'tool_call_delta', index: 0, arguments: '{"city":' },
+      { type: 'tool_call_delta', index: 0, arguments: '"Paris"}' },
+    ]);
+    expect(events[3]).toMatchObject({
+      type: 'done',
+      result: {
+        content: '',
+        toolCalls: [{ id: 'call_abc', name: 'get_weather', arguments: '{"city":"Paris"}' }],
+        finishReason: 'tool_calls',
+      },
+    });
+  });
+
   it('reads a stream whose lines end with a lone CR, wherever the reads cut it', async () => {
     const adapter = adapterFor('lone-cr', {
       status: 200,
