@@ -1,4 +1,5 @@
 import { checkApiKey } from './check-api-key.ts';
+import { decideReply, type Reply } from './decide-reply.ts';
 import { createFailureInjection, type FailureInjection } from './failure-injection.ts';
 import { createProviderResponder, type ProviderResponder } from './provider-responder.ts';
 import {
@@ -11,7 +12,7 @@ import {
 } from './provider-state.ts';
 import type { RequestLogEntry } from './request-log.ts';
 import { applyProviderPatch, type FailureKind, type SimModel, type SimProviderConfig } from './sim-config.ts';
-import { type Summary, summarize, truncateSummary } from './summarize.ts';
+import { truncateSummary } from './summarize.ts';
 import type { Answer, ChatCall, SimError } from './wire/wire-format.ts';
 
 /** Output budget when a request sets no max_tokens. */
@@ -199,7 +200,7 @@ export class SimulatedProvider {
     }
 
     const budget = parsed.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.contextWindow - parsed.inputTokens);
-    let summary: Summary = summarize(parsed.userText, budget);
+    let summary: Reply = decideReply(parsed, budget);
     const reservedOutput = config.tokenAccounting === 'max-tokens' ? budget : summary.outputTokens;
     const rejection = limiter.check(now, parsed.inputTokens + reservedOutput);
     if (rejection) {
@@ -232,7 +233,7 @@ export class SimulatedProvider {
   private process(
     call: ProviderCall,
     parsed: ChatCall,
-    summary: Summary,
+    summary: Reply,
     failure: FailureKind | undefined,
     entry: RequestLogEntry,
     now: number,
@@ -268,8 +269,14 @@ export class SimulatedProvider {
           text: summary.text,
           inputTokens: parsed.inputTokens,
           outputTokens: summary.outputTokens,
-          finish: summary.reachedMaxTokens ? 'length' : 'stop',
+          finish: summary.toolCalls ? 'tool_calls' : summary.reachedMaxTokens ? 'length' : 'stop',
         };
+        if (summary.toolCalls) {
+          answer.toolCalls = summary.toolCalls.map((toolCall, index) => ({
+            id: `call_sim${state.sequence.toString(16).padStart(8, '0')}_${index}`,
+            ...toolCall,
+          }));
+        }
         if (failure === undefined) {
           state.counters.succeeded += 1;
           if (parsed.stream) entry.outcome = 'stream';

@@ -1,6 +1,7 @@
 import { countTokens } from '../count-tokens.ts';
 import { retryAfterSeconds } from '../format-reset-duration.ts';
 import type { QuotaSnapshot } from '../rate-limiter.ts';
+import { anthropicContentOf, anthropicToolUseEvents, readAnthropicFeatures } from './anthropic-features.ts';
 import {
   type Answer,
   type ChatCall,
@@ -64,10 +65,12 @@ export const anthropicFormat: WireFormat = {
       inputTokens += countTokens(text);
       if (message.role === 'user') userTexts.push(text);
     }
+    const { extraTokens, ...features } = readAnthropicFeatures(body, body.messages);
     return {
+      ...features,
       model: body.model,
       userText: userTexts.join('\n'),
-      inputTokens,
+      inputTokens: inputTokens + extraTokens,
       maxTokens: body.max_tokens as number,
       stream: body.stream === true,
       includeUsage: false,
@@ -80,7 +83,7 @@ export const anthropicFormat: WireFormat = {
       type: 'message',
       role: 'assistant',
       model: answer.model,
-      content: [{ type: 'text', text: answer.text }],
+      content: anthropicContentOf(answer),
       stop_reason: stopReason(answer),
       stop_sequence: null,
       usage: {
@@ -113,12 +116,16 @@ export const anthropicFormat: WireFormat = {
           usage: { input_tokens: answer.inputTokens, output_tokens: 1 },
         },
       }),
-      event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-      event('ping', {}),
-      ...splitForStream(answer.text).map((text) =>
-        event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
-      ),
-      event('content_block_stop', { index: 0 }),
+      ...(answer.toolCalls
+        ? [event('ping', {}), ...anthropicToolUseEvents(answer, 0, event)]
+        : [
+            event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+            event('ping', {}),
+            ...splitForStream(answer.text).map((text) =>
+              event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+            ),
+            event('content_block_stop', { index: 0 }),
+          ]),
       event('message_delta', {
         delta: { stop_reason: stopReason(answer), stop_sequence: null },
         usage: { output_tokens: answer.outputTokens },
@@ -159,7 +166,8 @@ function messageId(answer: Answer): string {
   return `msg_sim${answer.sequence.toString(16).padStart(20, '0')}`;
 }
 
-function stopReason(answer: Answer): 'end_turn' | 'max_tokens' {
+function stopReason(answer: Answer): 'end_turn' | 'max_tokens' | 'tool_use' {
+  if (answer.finish === 'tool_calls') return 'tool_use';
   return answer.finish === 'length' ? 'max_tokens' : 'end_turn';
 }
 

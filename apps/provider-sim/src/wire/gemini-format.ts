@@ -1,5 +1,6 @@
 import { countTokens } from '../count-tokens.ts';
 import { retryAfterSeconds } from '../format-reset-duration.ts';
+import { geminiCallParts, readGeminiFeatures } from './gemini-features.ts';
 import {
   type Answer,
   type ChatCall,
@@ -75,10 +76,12 @@ export const geminiFormat: WireFormat = {
         message: `* GenerateContentRequest.generation_config.max_output_tokens: must be a positive integer, got ${JSON.stringify(maxTokens)}\n`,
       };
     }
+    const { extraTokens, ...features } = readGeminiFeatures(body, body.contents);
     return {
+      ...features,
       model: route.model ?? '',
       userText: userTexts.join('\n'),
-      inputTokens,
+      inputTokens: inputTokens + extraTokens,
       maxTokens: maxTokens as number | undefined,
       stream: route.stream === true,
       includeUsage: true,
@@ -89,16 +92,20 @@ export const geminiFormat: WireFormat = {
     return {
       status: 200,
       headers: { ...GEMINI_JSON },
-      body: JSON.stringify(responseObject(answer, answer.text, true)),
+      body: JSON.stringify(
+        responseObject(answer, answer.toolCalls ? geminiCallParts(answer) : [{ text: answer.text }], true),
+      ),
     };
   },
 
   renderStream(answer) {
-    const pieces = splitForStream(answer.text);
-    if (pieces.length === 0) pieces.push('');
+    // Text arrives in pieces; function calls arrive whole, in the last chunk.
+    const pieces: Record<string, unknown>[][] = splitForStream(answer.text).map((text) => [{ text }]);
+    if (answer.toolCalls) pieces.push(geminiCallParts(answer));
+    if (pieces.length === 0) pieces.push([{ text: '' }]);
     const chunks = pieces.map(
-      (piece, index) =>
-        `data: ${JSON.stringify(responseObject(answer, piece, index === pieces.length - 1))}\r\n\r\n`,
+      (parts, index) =>
+        `data: ${JSON.stringify(responseObject(answer, parts, index === pieces.length - 1))}\r\n\r\n`,
     );
     return { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, chunks };
   },
@@ -131,8 +138,8 @@ function modelObject(model: { name: string; contextWindow: number }) {
   };
 }
 
-function responseObject(answer: Answer, text: string, last: boolean) {
-  const candidate: Record<string, unknown> = { content: { parts: [{ text }], role: 'model' } };
+function responseObject(answer: Answer, parts: Record<string, unknown>[], last: boolean) {
+  const candidate: Record<string, unknown> = { content: { parts, role: 'model' } };
   if (last) candidate.finishReason = answer.finish === 'length' ? 'MAX_TOKENS' : 'STOP';
   candidate.index = 0;
   return {

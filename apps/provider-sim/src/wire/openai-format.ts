@@ -1,6 +1,7 @@
 import { countTokens } from '../count-tokens.ts';
 import { formatResetDuration, retryAfterSeconds } from '../format-reset-duration.ts';
 import type { QuotaSnapshot } from '../rate-limiter.ts';
+import { openAIMessageOf, openAIToolCallDeltas, readOpenAIFeatures } from './openai-features.ts';
 import {
   type Answer,
   type ChatCall,
@@ -73,10 +74,12 @@ export const openaiFormat: WireFormat = {
       };
     }
     const streamOptions = isRecord(body.stream_options) ? body.stream_options : {};
+    const { extraTokens, ...features } = readOpenAIFeatures(body, body.messages);
     return {
+      ...features,
       model: body.model,
       userText: userTexts.join('\n'),
-      inputTokens,
+      inputTokens: inputTokens + extraTokens,
       maxTokens: (maxTokens as number | null | undefined) ?? undefined,
       stream: body.stream === true,
       includeUsage: streamOptions.include_usage === true,
@@ -92,7 +95,7 @@ export const openaiFormat: WireFormat = {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: answer.text, refusal: null },
+          message: openAIMessageOf(answer),
           logprobs: null,
           finish_reason: answer.finish,
         },
@@ -120,6 +123,9 @@ export const openaiFormat: WireFormat = {
       event([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]),
       ...splitForStream(answer.text).map((piece) =>
         event([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]),
+      ),
+      ...openAIToolCallDeltas(answer).map((delta) =>
+        event([{ index: 0, delta, logprobs: null, finish_reason: null }]),
       ),
       event([{ index: 0, delta: {}, logprobs: null, finish_reason: answer.finish }]),
     ];

@@ -13,6 +13,27 @@ export interface ChatCall {
   stream: boolean;
   /** OpenAI `stream_options.include_usage`. */
   includeUsage: boolean;
+  /** The functions the request offers (empty without tools). */
+  tools: SimTool[];
+  /** Whether the model may, must, or must not call a tool; `{ name }` forces one. */
+  toolChoice: 'auto' | 'none' | 'required' | { name: string };
+  /** The text of the tool result(s) when the last message answers tool calls. */
+  toolResult?: string;
+  /** A JSON answer asked for: any object, or one valid against `schema`. */
+  responseFormat?: { type: 'json_object' } | { type: 'json_schema'; schema: unknown };
+}
+
+export interface SimTool {
+  name: string;
+  /** The JSON Schema of its arguments object. */
+  parameters: unknown;
+}
+
+/** A call the simulated model makes; `arguments` is the parsed arguments object. */
+export interface SimToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
 }
 
 export type Route =
@@ -29,7 +50,9 @@ export interface Answer {
   text: string;
   inputTokens: number;
   outputTokens: number;
-  finish: 'stop' | 'length';
+  finish: 'stop' | 'length' | 'tool_calls';
+  /** Present (and `finish` is `tool_calls`) when the simulated model calls tools. */
+  toolCalls?: SimToolCall[];
 }
 
 export type RateLimitCause = 'limit' | 'concurrency' | 'injected';
