@@ -7,7 +7,7 @@ export interface ImageInput {
 }
 
 /** The size assumed for an image whose dimensions the simulator cannot read (a URL, a JPEG). */
-export const ASSUMED_IMAGE_SIZE = { width: 512, height: 512 } as const;
+const ASSUMED_IMAGE_SIZE = { width: 512, height: 512 } as const;
 
 /**
  * The input tokens one image costs, by each provider's published rule (docs/providers.md):
@@ -44,7 +44,7 @@ function openaiHighDetailTokens(width: number, height: number): number {
 }
 
 /** Width and height from the first bytes of a base64 PNG (IHDR) or GIF (logical screen). */
-export function readImageSize(base64: string): { width: number; height: number } | undefined {
+function readImageSize(base64: string): { width: number; height: number } | undefined {
   const bytes = Buffer.from(base64.slice(0, 64), 'base64');
   if (bytes.length >= 24 && bytes.toString('latin1', 1, 4) === 'PNG') {
     return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };

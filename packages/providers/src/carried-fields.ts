@@ -49,8 +49,3 @@ export const CARRIED_FIELDS: Record<ProviderKind, readonly (keyof GenerationOpti
     'topLogprobs',
   ],
 };
-
-/** Whether a wire format carries one generation option. */
-export function carriesField(kind: ProviderKind, field: keyof GenerationOptions): boolean {
-  return CARRIED_FIELDS[kind].includes(field);
-}

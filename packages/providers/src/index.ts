@@ -1,5 +1,5 @@
 export { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
-export { CARRIED_FIELDS, carriesField } from './carried-fields.ts';
+export { CARRIED_FIELDS } from './carried-fields.ts';
 export { type CreateAdapterOptions, createAdapter } from './create-adapter.ts';
 export { createProviderAdapters } from './create-provider-adapters.ts';
 export { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';

@@ -6,8 +6,6 @@ import { parseAnthropicMessage } from './parse-anthropic-message.ts';
 import { streamAnthropicMessage } from './stream-anthropic-message.ts';
 import { toAnthropicRequestBody } from './to-anthropic-request-body.ts';
 
-export { ANTHROPIC_DEFAULT_MAX_TOKENS } from './to-anthropic-request-body.ts';
-
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 /** An adapter for the Anthropic Messages API (`POST {baseUrl}/v1/messages`). */

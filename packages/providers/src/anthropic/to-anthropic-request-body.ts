@@ -2,10 +2,10 @@ import type { GenerateRequest, ResponseFormat, ToolChoice } from '@switchyard/sp
 import { convertToAnthropicMessages } from './convert-to-anthropic-messages.ts';
 
 /** The Messages API requires max_tokens; this is sent when the request has none. */
-export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4_096;
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 4_096;
 
 /** The forced tool that carries a `json_object` answer (a `json_schema` one is named after its schema). */
-export const JSON_OBJECT_TOOL = 'json_object';
+const JSON_OBJECT_TOOL = 'json_object';
 
 /**
  * The name of the tool a structured answer arrives in, when the request asks for JSON.

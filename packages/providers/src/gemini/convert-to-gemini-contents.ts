@@ -2,7 +2,7 @@ import { type ChatMessage, type ContentPart, textOf } from '@switchyard/spec';
 import { guessImageMimeType, parseDataUrl } from '../shared/parse-data-url.ts';
 import { parseToolArguments } from '../shared/tool-arguments.ts';
 
-export type GeminiPart =
+type GeminiPart =
   | { text: string }
   | { inlineData: { mimeType: string; data: string } }
   | { fileData: { mimeType: string; fileUri: string } }

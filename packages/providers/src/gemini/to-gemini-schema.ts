@@ -4,7 +4,7 @@
  * them loosens the schema Gemini sees (e.g. extra properties are no longer forbidden); the
  * caller's own validation of a strict answer still applies the full schema.
  */
-export const GEMINI_UNSUPPORTED_SCHEMA_KEYWORDS: readonly string[] = [
+const GEMINI_UNSUPPORTED_SCHEMA_KEYWORDS: readonly string[] = [
   '$schema',
   '$id',
   '$comment',

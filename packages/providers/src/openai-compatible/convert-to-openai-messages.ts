@@ -1,10 +1,10 @@
 import type { ChatMessage, ContentPart } from '@switchyard/spec';
 
-export type OpenAIContentPart =
+type OpenAIContentPart =
   | { type: 'text'; text: string }
   | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
 
-export interface OpenAIToolCall {
+interface OpenAIToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };

@@ -4,8 +4,6 @@ import { isRecord } from '../shared/parse-json-body.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
 
-export type { StreamOptions };
-
 interface ToolCallPieces {
   id?: string;
   name: string;

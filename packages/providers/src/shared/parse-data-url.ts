@@ -1,5 +1,5 @@
 /** An image sent inline: its media type and base64 data. */
-export interface InlineImage {
+interface InlineImage {
   mimeType: string;
   data: string;
 }
