@@ -11,7 +11,7 @@ import { createStartEstimator, type EstimateStart } from './estimate-start.ts';
 import { createFinalizeWorker } from './finalize-worker.ts';
 import type { Job } from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
-import { createJobStreamWriter, type JobStreamEvent, readJobStream } from './job-stream.ts';
+import { createJobStreamReader, createJobStreamWriter, type JobStreamEvent } from './job-stream.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { createLatencyStats } from './latency-stats.ts';
 import type { PlanChecks } from './plan-route.ts';
@@ -96,6 +96,7 @@ export function createBroker(options: BrokerOptions): Broker {
   });
   const submit = createSubmit({ config, redis, keys, store, checks, estimateStart, latency, dispatcher });
   const workers: Worker[] = [];
+  const streamReader = createJobStreamReader(redis, keys, (id) => store.get(id));
 
   return {
     config,
@@ -109,7 +110,7 @@ export function createBroker(options: BrokerOptions): Broker {
     queue: queues.get,
     get: (id) => store.get(id),
     waitFor: (id, timeoutMs) => store.waitForTerminal(id, timeoutMs),
-    readStream: (id, giveUpAt) => readJobStream(redis, keys, store.get, id, giveUpAt),
+    readStream: (id, giveUpAt) => streamReader.read(id, giveUpAt),
 
     async cancel(id) {
       const job = await store.get(id);
@@ -169,6 +170,7 @@ export function createBroker(options: BrokerOptions): Broker {
       await queues.close();
       await store.close();
       await cancellations.close();
+      streamReader.close();
       if (ownsRedis) await redis.quit();
     },
   };

@@ -51,47 +51,143 @@ export type JobStreamEvent =
    */
   | { type: 'end'; job: Job | undefined };
 
+/** Reads job streams for the API process's clients. */
+export interface JobStreamReader {
+  /**
+   * A job's deltas as they arrive, then `end` with the job once it is terminal or at
+   * `giveUpAt`. Breaking out of the loop stops the reading.
+   */
+  read(jobId: string, giveUpAt: number): AsyncGenerator<JobStreamEvent>;
+  close(): void;
+}
+
+interface Subscription {
+  lastId: string;
+  entries: [string, string[]][];
+  /** Set while the reader waits; called with new entries, or after a quiet round. */
+  wake?: () => void;
+}
+
 /**
- * Reads a job's deltas as they arrive, on a connection of its own (reads block), and ends with
- * the job once it is terminal or at `giveUpAt`. Breaking out of the loop closes the connection.
+ * Every stream this process reads shares one connection: a loop blocks in one `XREAD` over all
+ * of them (so thousands of streaming clients cost one Redis connection, not thousands), and a
+ * new reader interrupts it with `CLIENT UNBLOCK` so its first delta is not delayed. On a Redis
+ * Cluster, where one `XREAD` cannot span slots, each reader has a connection of its own.
  */
-export async function* readJobStream(
+export function createJobStreamReader(
   redis: Redis,
   keys: Keys,
   getJob: (id: string) => Promise<Job | undefined>,
-  jobId: string,
-  giveUpAt: number,
-): AsyncGenerator<JobStreamEvent> {
-  const reader = redis.duplicate();
-  const key = keys.jobStream(jobId);
-  try {
-    let lastId = '0';
-    for (;;) {
-      const entries = await reader.xread('BLOCK', BLOCK_MS, 'STREAMS', key, lastId);
-      let ended = false;
-      for (const [, messages] of entries ?? []) {
-        for (const [entryId, fields] of messages) {
-          lastId = entryId;
-          if (fields[0] === DELTA) yield { type: 'delta', text: fields[1] ?? '' };
-          else if (fields[0] === TOOL_CALL)
-            yield { type: 'tool_call_delta', ...JSON.parse(fields[1] ?? '{}') };
-          else if (fields[0] === END) ended = true;
+): JobStreamReader {
+  const subscriptions = new Map<string, Subscription>();
+  let hub: Redis | undefined;
+  let hubId: number | undefined;
+  let looping = false;
+  let closed = false;
+  const shared = !(redis as { isCluster?: boolean }).isCluster;
+
+  async function loop(): Promise<void> {
+    looping = true;
+    try {
+      hub ??= redis.duplicate({ connectionName: `${keys.prefix}:streams` });
+      hubId ??= Number(await hub.client('ID'));
+      while (!closed && subscriptions.size > 0) {
+        const streamKeys = [...subscriptions.keys()];
+        const ids = streamKeys.map((key) => subscriptions.get(key)!.lastId);
+        let result: [string, [string, string[]][]][] | null = null;
+        try {
+          result = await hub.xread('BLOCK', BLOCK_MS, 'STREAMS', ...streamKeys, ...ids);
+        } catch {
+          // The connection dropped; ioredis reconnects. Readers check their jobs meanwhile.
+        }
+        for (const [key, messages] of result ?? []) {
+          const subscription = subscriptions.get(key);
+          if (!subscription || messages.length === 0) continue;
+          subscription.lastId = messages.at(-1)![0];
+          subscription.entries.push(...messages);
+        }
+        for (const subscription of subscriptions.values()) subscription.wake?.();
+      }
+    } finally {
+      looping = false;
+    }
+  }
+
+  async function* readShared(jobId: string, giveUpAt: number): AsyncGenerator<JobStreamEvent> {
+    const key = keys.jobStream(jobId);
+    const subscription: Subscription = { lastId: '0', entries: [] };
+    subscriptions.set(key, subscription);
+    if (!looping) void loop();
+    else if (hubId !== undefined) await redis.client('UNBLOCK', hubId).catch(() => 0);
+    try {
+      for (;;) {
+        if (subscription.entries.length === 0)
+          await new Promise<void>((resolve) => {
+            subscription.wake = resolve;
+          });
+        subscription.wake = undefined;
+        const entries = subscription.entries.splice(0);
+        for (const [, fields] of entries) {
+          if (fields[0] === END) {
+            yield { type: 'end', job: await getJob(jobId) };
+            return;
+          }
+          yield toEvent(fields);
+        }
+        if (entries.length > 0) continue;
+        // A quiet round: the job may have ended without an `end` (it failed, or succeeded
+        // after every delta was read).
+        const job = await getJob(jobId);
+        if ((job && TERMINAL_STATUSES.has(job.status)) || Date.now() >= giveUpAt) {
+          yield { type: 'end', job };
+          return;
         }
       }
-      if (ended) {
-        yield { type: 'end', job: await getJob(jobId) };
-        return;
-      }
-      if (entries) continue;
-      // Nothing arrived for a while: the job may have ended without an `end` (it failed, or
-      // succeeded after every delta was read above).
-      const job = await getJob(jobId);
-      if ((job && TERMINAL_STATUSES.has(job.status)) || Date.now() >= giveUpAt) {
-        yield { type: 'end', job };
-        return;
-      }
+    } finally {
+      subscriptions.delete(key);
     }
-  } finally {
-    reader.disconnect();
   }
+
+  async function* readOwn(jobId: string, giveUpAt: number): AsyncGenerator<JobStreamEvent> {
+    const reader = redis.duplicate();
+    const key = keys.jobStream(jobId);
+    try {
+      let lastId = '0';
+      for (;;) {
+        const entries = await reader.xread('BLOCK', BLOCK_MS, 'STREAMS', key, lastId);
+        for (const [, messages] of entries ?? []) {
+          for (const [entryId, fields] of messages) {
+            lastId = entryId;
+            if (fields[0] === END) {
+              yield { type: 'end', job: await getJob(jobId) };
+              return;
+            }
+            yield toEvent(fields);
+          }
+        }
+        if (entries) continue;
+        const job = await getJob(jobId);
+        if ((job && TERMINAL_STATUSES.has(job.status)) || Date.now() >= giveUpAt) {
+          yield { type: 'end', job };
+          return;
+        }
+      }
+    } finally {
+      reader.disconnect();
+    }
+  }
+
+  return {
+    read: shared ? readShared : readOwn,
+    close() {
+      closed = true;
+      for (const subscription of subscriptions.values()) subscription.wake?.();
+      hub?.disconnect();
+    },
+  };
+}
+
+function toEvent(fields: string[]): JobStreamDelta {
+  if (fields[0] === TOOL_CALL) return { type: 'tool_call_delta', ...JSON.parse(fields[1] ?? '{}') };
+  return { type: 'delta', text: fields[1] ?? '' };
 }
