@@ -39,8 +39,8 @@ export function portkeyHeaders(baseUrl: string, apiKey: string): Record<string, 
 /**
  * Portkey's open-source AI gateway (`@portkey-ai/gateway`, its Node build) in a child process
  * on a free port, headless (no web UI), as its package's `bin` runs it. Resolves once it says
- * it is ready. The child is killed if this process exits first, so an aborted benchmark
- * leaves no gateway behind.
+ * it is ready. The child is killed if this process exits without stopping it (a
+ * `process.exit` after an error); Ctrl-C reaches it anyway, as it shares the process group.
  */
 export async function startPortkey(): Promise<PortkeyGateway> {
   const manifest = JSON.parse(readFileSync(join(packageFolder, 'package.json'), 'utf8')) as {
