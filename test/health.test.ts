@@ -12,6 +12,8 @@ const TEXT = 'The harbour froze in January. Ships waited outside for a week. The
 const HEALTH = {
   failureThreshold: 3,
   slowAfterMs: 250,
+  // The slow simulator answers ~20 tokens in 400 ms: 20 ms a token counts as slow here.
+  slowPerOutputTokenMs: 10,
   openForMs: 400,
   probeIntervalMs: 300,
   probeTimeoutMs: 2_000,
@@ -158,7 +160,7 @@ describe('provider health', () => {
 describe('breaker rules', () => {
   const unitPrefix = testPrefix();
   const redis = new Redis(REDIS_URL);
-  const providers = ['p1', 'p2'].map((id) => ({ id, models: [{ name: 'm' }] })) as never;
+  const providers = ['p1', 'p2', 'p3', 'p4'].map((id) => ({ id, models: [{ name: 'm' }] })) as never;
   const health = createHealth({
     redis,
     keys: createKeys(unitPrefix),
@@ -166,8 +168,11 @@ describe('breaker rules', () => {
     adapters: new Map(),
     options: { failureThreshold: 3, minCalls: 4, maxErrorRate: 0.5, refreshMs: 50 },
   });
-  const event = (provider: string, outcome: string, latency = 10) =>
-    ({ attempt: { provider, model: 'm', outcome, latency_ms: latency } }) as unknown as AttemptEvent;
+  const event = (provider: string, outcome: string, latency = 10, outputTokens = 20) =>
+    ({
+      attempt: { provider, model: 'm', outcome, latency_ms: latency },
+      usage: { inputTokens: 10, outputTokens },
+    }) as unknown as AttemptEvent;
 
   afterAll(async () => {
     await health.stop();
@@ -214,5 +219,22 @@ describe('breaker rules', () => {
       reason: expect.stringMatching(/error rate 60% over 5 calls/),
     });
     expect(health.isHealthy('p2')).toBe(false);
+  });
+
+  it('judges slowness per output token: long answers do not open a breaker, stalled ones do', async () => {
+    // 60 s for 4,000 tokens (15 ms a token) is a long answer; 60 s for 20 tokens is a stall.
+    for (let call = 0; call < 4; call++) {
+      health.onAttempt(event('p3', 'succeeded', 60_000, 4_000));
+      health.onAttempt(event('p4', 'succeeded', 60_000, 20));
+    }
+    await until(
+      async () => {
+        await health.refresh();
+        return health.state('p4').status === 'unhealthy';
+      },
+      { message: 'p4 to open' },
+    );
+    expect(health.state('p4').reason).toMatch(/slow: 60000 ms .*3000 ms per output token/);
+    expect(health.state('p3')).toMatchObject({ status: 'healthy', consecutiveFailures: 0 });
   });
 });

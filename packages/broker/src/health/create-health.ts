@@ -15,8 +15,13 @@ export interface HealthOptions {
   maxErrorRate: number;
   minCalls: number;
   windowMs: number;
-  /** A success slower than this counts as a failure (reason `slow`). */
+  /**
+   * A success slower than this counts as a failure (reason `slow`) — only when it is also
+   * slower than `slowPerOutputTokenMs` per output token: a long answer takes long, and one
+   * tenant's long generations must not open a provider's breaker for everyone.
+   */
   slowAfterMs: number;
+  slowPerOutputTokenMs: number;
   /** How long an open circuit waits before its first probe. */
   openForMs: number;
   /** Between probes of a provider that stays open. */
@@ -33,6 +38,8 @@ export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
   minCalls: 10,
   windowMs: 60_000,
   slowAfterMs: 30_000,
+  // 4 tokens a second: far below any working provider's generation speed.
+  slowPerOutputTokenMs: 250,
   openForMs: 30_000,
   probeIntervalMs: 15_000,
   probeTimeoutMs: 10_000,
@@ -291,8 +298,11 @@ export function createHealth(input: CreateHealthOptions): Health {
       let label: string;
       let failed: boolean;
       if (outcome === 'succeeded') {
-        failed = latency > options.slowAfterMs;
-        label = failed ? `slow: ${latency} ms (over ${options.slowAfterMs} ms)` : '';
+        const perToken = latency / Math.max(1, event.usage?.outputTokens ?? 1);
+        failed = latency > options.slowAfterMs && perToken > options.slowPerOutputTokenMs;
+        label = failed
+          ? `slow: ${latency} ms (over ${options.slowAfterMs} ms), ${Math.round(perToken)} ms per output token`
+          : '';
       } else if (isProviderFault(outcome)) {
         failed = true;
         label = outcome;
