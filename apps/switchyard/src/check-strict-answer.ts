@@ -1,6 +1,7 @@
 import type { Job } from '@switchyard/broker';
 import type { GenerateResult } from '@switchyard/spec';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { Ajv2020 as Ajv } from 'ajv/dist/2020.js';
 
 /** Compiled schemas kept, by their JSON text: a batch reuses one schema for every line. */
 const CACHED_SCHEMAS = 256;
@@ -62,10 +63,13 @@ export function createStrictAnswerCheck(): (result: GenerateResult, job: Job) =>
  * every request); the caller keeps what it wants.
  */
 function compileOnce(ajv: Ajv, schema: Record<string, unknown>): ValidateFunction {
+  // Schemas are read as JSON Schema 2020-12 (OpenAI's dialect); a `$schema` naming another
+  // draft (zod and pydantic write one) is not a reason to refuse.
+  const { $schema: _dialect, ...body } = schema;
   try {
-    return ajv.compile(schema);
+    return ajv.compile(body);
   } finally {
-    ajv.removeSchema(schema);
+    ajv.removeSchema(body);
   }
 }
 
