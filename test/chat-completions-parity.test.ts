@@ -4,8 +4,8 @@ import { createServices, type Services } from '@switchyard/app/services';
 import { parseConfig } from '@switchyard/config';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually } from './support/switchyard-process.ts';
 import { createToolCallingAdapter } from './support/tool-calling-adapter.ts';
 
 // The OpenAI chat completion surface beyond text, through the official SDK: tools, tool
@@ -276,10 +276,13 @@ describe('chat completions beyond text, through the openai SDK', () => {
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
-    const done = await eventually(async () => {
-      const current = await client.batches.retrieve(batch.id);
-      return current.status === 'completed' ? current : undefined;
-    });
+    const done = await until(
+      async () => {
+        const current = await client.batches.retrieve(batch.id);
+        return current.status === 'completed' ? current : undefined;
+      },
+      { message: `batch ${batch.id} to complete` },
+    );
     const output = JSON.parse(await (await client.files.content(done.output_file_id!)).text()) as {
       response: { body: OpenAI.ChatCompletion & Served };
     };

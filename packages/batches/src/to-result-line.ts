@@ -45,7 +45,7 @@ export const servedBy = (job: Job, result: JobResult) => ({
 });
 
 /** An OpenAI `chat.completion` object from a succeeded job. */
-function toChatCompletion(job: Job, result: JobResult) {
+export function toChatCompletion(job: Job, result: JobResult) {
   return {
     id: `chatcmpl-${job.id}`,
     object: 'chat.completion' as const,
