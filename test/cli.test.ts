@@ -108,7 +108,7 @@ it('lists every provider, and answers a wrong key with exit 2 and unauthorized',
   expect(`${denied.stdout}${denied.stderr}`).not.toContain('not-a-valid-key');
 });
 
-it('ends a JSONL batch with a line naming an unknown route with exit 1 and that line in errors.jsonl', async () => {
+it('fails a JSONL batch with a line naming an unknown route before it runs, with exit 1 and the line named', async () => {
   const file = join(work, 'requests.jsonl');
   const out = join(work, 'jsonl-results');
   const line = (customId: string, model: string) =>
@@ -124,12 +124,12 @@ it('ends a JSONL batch with a line naming an unknown route with exit 1 and that 
   );
 
   const run = await cli(['batch', file, '--out', out]);
+  // The server refuses the whole batch while validating it: no line runs.
   expect(run.code, run.stderr).toBe(1);
-  expect(run.stderr).toContain('1 of 3 requests failed');
-  const errors = readFileSync(join(out, 'errors.jsonl'), 'utf8').trim().split('\n');
-  expect(errors).toHaveLength(1);
-  expect(JSON.parse(errors[0]!)).toMatchObject({ custom_id: 'lost', error: { code: 'unknown_route' } });
-  expect(readFileSync(join(out, 'output.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+  expect(run.stderr).toContain('the batch ended failed');
+  expect(run.stderr).toMatch(
+    /"code":"unknown_route","message":"body.model: No route \\"no-such-route\\" is configured","line":2/,
+  );
 });
 
 it('reports usage errors with exit 2, and draws the progress bar with rate and ETA', async () => {

@@ -42,7 +42,13 @@ describe('the openai SDK against Switchyard', () => {
       .create({ model: 'summarize', messages: [{ role: 'user', content: TEXT }], max_tokens: 40 })
       .withResponse();
     expect(completion.object).toBe('chat.completion');
-    expect(completion.model).toBe('gem/g');
+    // The model the client named; who served it is Switchyard's own field.
+    expect(completion.model).toBe('summarize');
+    expect((completion as unknown as { switchyard: unknown }).switchyard).toEqual({
+      provider: 'gem',
+      model: 'g',
+      job_id: expect.any(String),
+    });
     // The simulator's deterministic summary and token counts, passed through unchanged.
     const summary = summarize(TEXT, 40);
     expect(TEXT).toContain(completion.choices[0]!.message.content!.split('. ')[0]!);

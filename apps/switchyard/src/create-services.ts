@@ -25,6 +25,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiError } from './api-error.ts';
+import { createStrictAnswerCheck } from './check-strict-answer.ts';
 import { createObservability } from './observability/create-observability.ts';
 import { toJobView } from './to-job-view.ts';
 
@@ -119,6 +120,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
       redis,
       onError: (error) => options.logger?.error({ err: error }, 'background work failed'),
       onTerminal,
+      validate: createStrictAnswerCheck(),
       lockDurationMs: options.lockDurationMs,
       stalledIntervalMs: options.lockDurationMs,
       hooks: {

@@ -165,7 +165,7 @@ describe('batches', () => {
       },
     });
     const lines = Array.from({ length: 50 }, (_, index) =>
-      line(`req-${index}`, index % 10 === 3 ? 'locked' : index % 25 === 7 ? 'no-such-route' : 'main'),
+      line(`req-${index}`, index % 10 === 3 ? 'locked' : 'main'),
     );
     const file = await stack.files.createFromLines('acme', { filename: 'in.jsonl', purpose: 'batch' }, lines);
 
@@ -192,14 +192,14 @@ describe('batches', () => {
     expect(batch).toEqual(done);
     expect(batch).toMatchObject({
       status: 'completed',
-      request_counts: { total: 50, completed: 43, failed: 7 },
+      request_counts: { total: 50, completed: 45, failed: 5 },
       output_file_id: `file-${created.id}-output`,
       error_file_id: `file-${created.id}-errors`,
     });
     for (const field of ['in_progress_at', 'finalizing_at', 'completed_at'] as const)
       expect(batch[field]).toBeGreaterThanOrEqual(batch.created_at);
     // The weighted route draws a provider per job, so the split varies; the sum does not.
-    expect(simulator.stats(a.id).succeeded + simulator.stats(b.id).succeeded).toBe(43);
+    expect(simulator.stats(a.id).succeeded + simulator.stats(b.id).succeeded).toBe(45);
     expect(simulator.stats(a.id).succeeded).toBeGreaterThan(0);
     expect(simulator.stats(b.id).succeeded).toBeGreaterThan(0);
 
@@ -223,7 +223,8 @@ describe('batches', () => {
         request_id: expect.stringContaining(created.id),
         body: {
           object: 'chat.completion',
-          model: 'm',
+          model: 'main',
+          switchyard: { provider: expect.stringMatching(/^(a|b)-/), model: 'm', job_id: expect.any(String) },
           choices: [
             { index: 0, message: { role: 'assistant', content: expect.any(String) }, finish_reason: 'stop' },
           ],
@@ -243,10 +244,8 @@ describe('batches', () => {
     const errors = parse(await collect(stack.files.readLines('acme', batch.error_file_id!)));
     expect(Object.fromEntries(errors.map((entry) => [entry.custom_id, entry.error!.code]))).toEqual({
       'req-3': 'all_targets_failed',
-      'req-7': 'unknown_route',
       'req-13': 'all_targets_failed',
       'req-23': 'all_targets_failed',
-      'req-32': 'unknown_route',
       'req-33': 'all_targets_failed',
       'req-43': 'all_targets_failed',
     });
@@ -270,6 +269,22 @@ describe('batches', () => {
     expect(next).toMatchObject({ data: [{ id: batch.id }], has_more: false });
     expect((await stack.batches.list('globex')).data).toEqual([]);
     await finished(stack, second.id);
+
+    // A file naming a model the configuration lacks fails while it validates, saying where.
+    const unknown = await stack.files.createFromLines('acme', { filename: 'bad.jsonl', purpose: 'batch' }, [
+      line('fine', 'main'),
+      line('lost', 'no-such-route'),
+    ]);
+    const refused = await stack.batches.create('acme', {
+      input_file_id: unknown.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    expect(await finished(stack, refused.id)).toMatchObject({
+      status: 'failed',
+      errors: { data: [{ code: 'unknown_route', line: 2, param: 'body.model' }] },
+      request_counts: { total: 2, completed: 0, failed: 0 },
+    });
   });
 
   it('resumes submission from its cursor after the submitting process stops', async () => {
@@ -422,6 +437,17 @@ describe('batches', () => {
     ).toMatchObject({
       code: 'invalid_file',
       details: [{ line: 2, message: 'url: expected "/v1/chat/completions"' }],
+    });
+    // Unknown routes are refused when the batch is created, not line by line as it runs.
+    expect(await refusal({ input_file_id: file.id, route: 'nowhere' })).toMatchObject({
+      code: 'unknown_route',
+      details: { field: 'route' },
+    });
+    expect(
+      await refusal({ requests: [JSON.parse(line('a', 'main')), JSON.parse(line('b', 'elsewhere/m'))] }),
+    ).toMatchObject({
+      code: 'invalid_file',
+      details: [{ line: 2, message: expect.stringMatching(/^body.model: No configured provider\/model/) }],
     });
   });
 });

@@ -1,4 +1,5 @@
 import { type Broker, defineScripts, type Job } from '@switchyard/broker';
+import type { Config } from '@switchyard/config';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchContext } from './batch-context.ts';
@@ -6,6 +7,7 @@ import { BatchError } from './batch-error.ts';
 import { lineIndexOf, newBatchId, parseResultFileId, type ResultKind } from './batch-ids.ts';
 import { type BatchKeys, createBatchKeys } from './batch-keys.ts';
 import type { FileObject, FileStore } from './create-file-store.ts';
+import { findUnknownRoutes, unknownRoute } from './find-unknown-routes.ts';
 import { finishBatch } from './finish-batch.ts';
 import { type ListOptions, type ListPage, listNewestFirst } from './list-newest-first.ts';
 import { BATCH_ENDPOINT } from './parse-request-line.ts';
@@ -185,6 +187,7 @@ export function createBatches(options: BatchesOptions): Batches {
 
     async create(tenant, params) {
       checkParams(params);
+      checkRoutes(broker.config, params);
       const id = newBatchId();
       let inputFileId = params.input_file_id;
       if (params.requests) {
@@ -310,6 +313,26 @@ function* inlineLines(requests: unknown[], route: string | undefined): Generator
       yield JSON.stringify(request) ?? 'null';
     }
   }
+}
+
+/**
+ * A batch that names an unknown route (or inline requests that name unknown models) would
+ * fail every line: it is refused at once. A file's lines are checked while it validates.
+ */
+function checkRoutes(config: Config, params: CreateBatchParams): void {
+  if (params.route !== undefined) {
+    const problem = unknownRoute(config, params.route);
+    if (problem) throw new BatchError('unknown_route', `route: ${problem}`, { field: 'route' });
+    return;
+  }
+  if (!params.requests) return;
+  const problems = findUnknownRoutes(config, inlineLines(params.requests, undefined));
+  if (problems.length > 0)
+    throw new BatchError(
+      'invalid_file',
+      `${problems.length} request(s) name no configured route or provider/model, first on line ${problems[0]!.line}`,
+      problems,
+    );
 }
 
 function checkParams(params: CreateBatchParams): void {

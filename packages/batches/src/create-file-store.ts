@@ -9,7 +9,7 @@ import { parseRequestLine } from './parse-request-line.ts';
 export const MAX_FILE_REQUESTS = 50_000;
 export const MAX_FILE_BYTES = 200 * 1024 * 1024;
 /** Problems reported for one refused file; validation stops after this many. */
-const MAX_FILE_PROBLEMS = 20;
+export const MAX_FILE_PROBLEMS = 20;
 
 /** Lines (or bytes) written to Redis per RPUSH while an upload streams in. */
 const WRITE_CHUNK_LINES = 1_000;

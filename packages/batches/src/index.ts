@@ -2,6 +2,15 @@ export { BatchError, type LineProblem } from './batch-error.ts';
 
 export { BATCH_SUBMIT_QUEUE, type BatchKeys } from './batch-keys.ts';
 export {
+  BODY_LIMITS,
+  chatCompletionFields,
+  checkGenerationFields,
+  type GenerationFields,
+  generationFields,
+  toJobInput,
+  unsupportedParameter,
+} from './chat-completion-body.ts';
+export {
   type Batches,
   type BatchesOptions,
   type CreateBatchParams,
@@ -23,3 +32,8 @@ export {
   type BatchErrors,
   type BatchStatus,
 } from './to-batch.ts';
+export {
+  openAIFinishReason,
+  servedBy,
+  toChatCompletion,
+} from './to-result-line.ts';

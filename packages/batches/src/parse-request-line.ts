@@ -1,20 +1,23 @@
-import type { JobRequest } from '@switchyard/broker';
+import type { JobInput } from '@switchyard/broker';
+import { z } from 'zod';
+import {
+  chatCompletionFields,
+  checkGenerationFields,
+  toJobInput,
+  unsupportedParameter,
+} from './chat-completion-body.ts';
 
 /** The one endpoint batches serve. */
 export const BATCH_ENDPOINT = '/v1/chat/completions';
 const MAX_CUSTOM_ID_LENGTH = 512;
-const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant']);
 
 /** One line of a batch input file, checked and mapped onto what the broker takes. */
 export interface BatchRequest {
   customId: string;
   /** `body.model`: a route name or `provider/model` (a batch's `route` overrides it). */
   model: string;
-  messages: JobRequest['messages'];
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
+  /** The messages and every option that shapes the answer. */
+  input: JobInput;
 }
 
 export type ParsedLine =
@@ -51,54 +54,28 @@ export function parseRequestLine(line: string): ParsedLine {
   return { ok: true, request: { customId, ...problem } };
 }
 
+/** A batch line's body: a chat completion body, without streaming. */
+const LineBody = z
+  .strictObject({ ...chatCompletionFields, stream: z.literal(false).nullable().optional() })
+  .superRefine(checkGenerationFields);
+const ACCEPTED: ReadonlySet<string> = new Set(Object.keys(chatCompletionFields));
+
 function checkRequest(line: Fields): Omit<BatchRequest, 'customId'> | string {
   if (line.method !== 'POST') return 'method: expected "POST"';
   if (line.url !== BATCH_ENDPOINT) return `url: expected "${BATCH_ENDPOINT}"`;
   const body = line.body;
   if (!isObject(body)) return 'body: expected an object';
-  if (typeof body.model !== 'string' || body.model.trim() === '')
-    return 'body.model: expected a route name or provider/model';
-  if (!Array.isArray(body.messages) || body.messages.length === 0)
-    return 'body.messages: expected a non-empty array';
-  const messages: BatchRequest['messages'] = [];
-  for (const [index, message] of body.messages.entries()) {
-    const path = `body.messages[${index}]`;
-    if (!isObject(message)) return `${path}: expected an object`;
-    if (typeof message.role !== 'string' || !ROLES.has(message.role))
-      return `${path}.role: expected system, user or assistant`;
-    if (typeof message.content !== 'string') return `${path}.content: expected a string`;
-    messages.push({
-      role: message.role as BatchRequest['messages'][number]['role'],
-      content: message.content,
-    });
-  }
   if (body.stream === true) return 'body.stream: streaming is not available in a batch';
-  if (body.n !== undefined && body.n !== 1) return 'body.n: only 1 choice is available';
-
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && (maxTokens as number) >= 1))
-    return 'body.max_tokens: expected a positive integer';
-  const { temperature, top_p: topP } = body;
-  if (temperature !== undefined && !inRange(temperature, 0, 2))
-    return 'body.temperature: expected a number from 0 to 2';
-  if (topP !== undefined && !inRange(topP, 0, 1)) return 'body.top_p: expected a number from 0 to 1';
-  let stop: string[] | undefined;
-  if (typeof body.stop === 'string') stop = [body.stop];
-  else if (Array.isArray(body.stop) && body.stop.every((entry) => typeof entry === 'string'))
-    stop = body.stop;
-  else if (body.stop !== undefined && body.stop !== null)
-    return 'body.stop: expected a string or an array of strings';
-
-  return {
-    model: body.model,
-    messages,
-    ...(maxTokens === undefined ? {} : { maxTokens: maxTokens as number }),
-    ...(temperature === undefined ? {} : { temperature: temperature as number }),
-    ...(topP === undefined ? {} : { topP: topP as number }),
-    ...(stop === undefined ? {} : { stop }),
-  };
-}
-
-function inRange(value: unknown, min: number, max: number): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+  const unsupported = unsupportedParameter(body, ACCEPTED);
+  if (unsupported) return `body.${unsupported.message}`;
+  const parsed = LineBody.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.reduce<string>(
+      (prefix, part) => (typeof part === 'number' ? `${prefix}[${part}]` : `${prefix}.${String(part)}`),
+      'body',
+    );
+    return `${path}: ${issue.message}`;
+  }
+  return { model: parsed.data.model, input: toJobInput(parsed.data) };
 }

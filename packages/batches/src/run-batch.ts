@@ -1,6 +1,9 @@
 import { BrokerError, type JobError } from '@switchyard/broker';
 import type { BatchContext } from './batch-context.ts';
+import type { LineProblem } from './batch-error.ts';
 import { batchJobId } from './batch-ids.ts';
+import { MAX_FILE_PROBLEMS } from './create-file-store.ts';
+import { findUnknownRoutes } from './find-unknown-routes.ts';
 import { finishBatch } from './finish-batch.ts';
 import { parseRequestLine } from './parse-request-line.ts';
 import { RESULT_PAGE_LINES } from './read-results.ts';
@@ -46,6 +49,7 @@ export async function runBatch(
         await finishBatch(context, batchId);
         return 'done';
       }
+      if (!batch.route && (await failOnUnknownRoutes(context, batch, lines))) return 'done';
       await context.transition(batchId, ['validating'], 'in_progress', { in_progress_at: Date.now() });
     }
     const outcome = await submit(context, batchId, shouldStop);
@@ -58,6 +62,37 @@ export async function runBatch(
     return 'interrupted';
   await finishBatch(context, batchId);
   return 'done';
+}
+
+/**
+ * Fails a validating batch whose lines name routes or models the configuration does not
+ * know (each line would fail), listing them in the batch's `errors`. True when it failed.
+ */
+async function failOnUnknownRoutes(
+  context: BatchContext,
+  batch: Record<string, string>,
+  lines: number,
+): Promise<boolean> {
+  const problems: LineProblem[] = [];
+  for (let start = 0; start < lines && problems.length < MAX_FILE_PROBLEMS; start += context.pageSize) {
+    const page = await context.files.readPage(batch.input_file_id!, start, context.pageSize);
+    findUnknownRoutes(context.broker.config, page, start + 1, problems);
+  }
+  if (problems.length === 0) return false;
+  await context.transition(batch.id!, ['validating'], 'failed', {
+    failed_at: Date.now(),
+    errors: JSON.stringify({
+      object: 'list',
+      data: problems.map((problem) => ({
+        code: 'unknown_route',
+        message: problem.message,
+        line: problem.line,
+        param: 'body.model',
+      })),
+    }),
+  });
+  await finishBatch(context, batch.id!);
+  return true;
 }
 
 async function submit(
@@ -123,11 +158,7 @@ async function submitPage(
           id: batchJobId(batchId, index),
           tenant: batch.tenant!,
           route: batch.route || request.model,
-          messages: request.messages,
-          maxTokens: request.maxTokens,
-          temperature: request.temperature,
-          topP: request.topP,
-          stop: request.stop,
+          ...request.input,
           priority: 'batch',
           deadline,
           batchId,

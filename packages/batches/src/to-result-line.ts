@@ -11,18 +11,52 @@ const FINISH_REASON: Record<JobResult['finish_reason'], string> = {
   other: 'stop',
 };
 
+/** The answer as an OpenAI assistant message: `content` is null when it only calls tools. */
+export function toAssistantMessage(result: JobResult) {
+  const toolCalls = result.tool_calls ?? [];
+  return {
+    role: 'assistant' as const,
+    content: toolCalls.length > 0 && result.content === '' ? null : result.content,
+    refusal: null,
+    ...(toolCalls.length > 0
+      ? {
+          tool_calls: toolCalls.map((call) => ({
+            id: call.id,
+            type: 'function' as const,
+            function: { name: call.name, arguments: call.arguments },
+          })),
+        }
+      : {}),
+  };
+}
+
+/** Our finish reason in OpenAI's vocabulary. */
+export const openAIFinishReason = (reason: JobResult['finish_reason']): string =>
+  FINISH_REASON[reason] ?? 'stop';
+
+/**
+ * Which provider and model served a job: `model` is the route the client named, as OpenAI
+ * clients expect their own model name back, and this Switchyard field says who answered.
+ */
+export const servedBy = (job: Job, result: JobResult) => ({
+  provider: result.provider,
+  model: result.model,
+  job_id: job.id,
+});
+
 /** An OpenAI `chat.completion` object from a succeeded job. */
-function toChatCompletion(job: Job, result: JobResult) {
+export function toChatCompletion(job: Job, result: JobResult) {
   return {
     id: `chatcmpl-${job.id}`,
-    object: 'chat.completion',
+    object: 'chat.completion' as const,
     created: seconds(job.completed_at),
-    model: result.model,
+    model: job.route,
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: result.content },
-        finish_reason: FINISH_REASON[result.finish_reason] ?? 'stop',
+        message: toAssistantMessage(result),
+        finish_reason: openAIFinishReason(result.finish_reason),
+        logprobs: null,
       },
     ],
     usage: {
@@ -30,6 +64,7 @@ function toChatCompletion(job: Job, result: JobResult) {
       completion_tokens: result.usage.output_tokens,
       total_tokens: result.usage.input_tokens + result.usage.output_tokens,
     },
+    switchyard: servedBy(job, result),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ProviderAdapter } from '@switchyard/spec';
+import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Job as QueueJob } from 'bullmq';
 import type { Cancellations } from './cancellations.ts';
 import type { Catalog } from './catalog.ts';
@@ -25,6 +25,8 @@ export interface AttemptDeps {
   hooks: BrokerHooks;
   /** Extra calls allowed on one target after a transient failure. */
   retriesPerTarget: number;
+  /** Checks an answer before it counts (see `BrokerOptions.validate`). */
+  validate?: (result: GenerateResult, job: Job) => string | undefined;
 }
 
 /** One attempt of one job on one target, as the worker that makes it sees it. */

@@ -1,5 +1,5 @@
 import type { Config } from '@switchyard/config';
-import type { ProviderAdapter } from '@switchyard/spec';
+import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AttemptDeps } from './attempt-context.ts';
@@ -37,6 +37,11 @@ export interface BrokerOptions {
   onTerminal?: (job: Job) => Promise<void>;
   /** In-process observers (logs, metrics); they must not throw or block. */
   hooks?: BrokerHooks;
+  /**
+   * Checks each answer before it counts: a message says why it is refused, and the attempt
+   * ends as `bad_response` (retried, then the next target). The app checks strict JSON schemas.
+   */
+  validate?: (result: GenerateResult, job: Job) => string | undefined;
   /** Errors of background work that has no caller to throw to. */
   onError?: (error: unknown) => void;
 }
@@ -154,6 +159,7 @@ export function createBroker(options: BrokerOptions): Broker {
         hooks,
         retriesPerTarget: config.scheduling.retriesPerTarget,
         onError: options.onError,
+        validate: options.validate,
       };
       const ids = startOptions.providers ?? config.providers.map((candidate) => candidate.id);
       for (const id of ids) {

@@ -93,7 +93,8 @@ export function createDispatcher(deps: {
       if (deadlineDelay <= 0 && target > 0) {
         // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
         const reserved =
-          estimateInputTokens(job.request.messages) + (job.request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+          estimateInputTokens(job.request.messages, job.request.tools) +
+          (job.request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
         const wait = await estimateStart(planned, reserved, job.priority);
         if (wait === 0)
           deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latencyMs - Date.now());

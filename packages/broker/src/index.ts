@@ -6,7 +6,6 @@ export {
   type PersonalDataKind,
 } from './detect-personal-data.ts';
 export type { AttemptEvent, BrokerHooks } from './dispatcher.ts';
-
 export * from './health/index.ts';
 export {
   type Attempt,
@@ -33,11 +32,7 @@ export {
   OUTCOME_POLICY,
   type Policy,
 } from './outcome-policy.ts';
-export type {
-  Plan,
-  PlanChecks,
-  RejectedTarget,
-} from './plan-route.ts';
+export { type Plan, type PlanChecks, type RejectedTarget, resolveRoute } from './plan-route.ts';
 export { QUEUE_PRIORITY } from './queues.ts';
 export { defineScripts, type LuaScript, type ScriptArgument } from './scripts/define-scripts.ts';
 export type { SubmitOptions } from './submit.ts';

@@ -26,11 +26,16 @@ const config = parseConfig(
         models: [{ name: 'm', contextWindow: 100_000, price: { input: 0.1, output: 0.2 } }],
       }),
       provider('tight', { tier: 'free', limits: [{ tokens: 500, per: '1m' }] }),
+      provider('plain', {
+        tier: 'free',
+        models: [{ name: 'm', contextWindow: 8_000, capabilities: ['streaming'] }],
+      }),
     ],
     routes: {
       main: { targets: ['free/m', 'small/m', 'vault/m'] },
       cheap: { strategy: 'cheapest', targets: ['free/m', 'vault/m'] },
       open: { targets: ['free/m', 'tight/m'] },
+      mixed: { targets: ['plain/m', 'free/m'] },
     },
   },
   {},
@@ -120,5 +125,28 @@ describe('planRoute', () => {
     expect(() => planRoute(config, { route: 'vault/gpt-9', inputTokens: 1, sensitivity: 'public' })).toThrow(
       expect.objectContaining({ code: 'unknown_model' }),
     );
+  });
+
+  it('plans a request that needs tools or images only onto models that take them', () => {
+    const request = { route: 'mixed', inputTokens: 10, sensitivity: 'public' } as const;
+    expect(ids(planRoute(config, { ...request, needs: ['streaming'] }).targets)).toEqual(['plain', 'free']);
+    const plan = planRoute(config, { ...request, needs: ['tools', 'vision'] });
+    expect(ids(plan.targets)).toEqual(['free']);
+    expect(plan.rejected).toEqual([
+      expect.objectContaining({
+        provider: 'plain',
+        reason: 'capability',
+        message: expect.stringContaining('tools, vision'),
+      }),
+    ]);
+    const refused = (() => {
+      try {
+        planRoute(config, { ...request, route: 'plain/m', needs: ['json_schema'] });
+      } catch (error) {
+        return error as BrokerError;
+      }
+    })();
+    expect(refused?.code).toBe('no_eligible_target');
+    expect(refused?.details).toEqual({ rejected: [expect.objectContaining({ reason: 'capability' })] });
   });
 });

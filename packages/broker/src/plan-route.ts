@@ -1,5 +1,6 @@
 import type { Config, DataPolicy, ModelConfig, ProviderConfig } from '@switchyard/config';
 import { DATA_POLICIES } from '@switchyard/config';
+import type { Capability } from '@switchyard/spec';
 import { BrokerError } from './broker-error.ts';
 import { DEFAULT_OUTPUT_RESERVATION } from './estimate-tokens.ts';
 import type { PlanTarget, Sensitivity } from './job.ts';
@@ -16,7 +17,7 @@ function admits(policy: DataPolicy, sensitivity: Sensitivity): boolean {
 }
 
 export interface RejectedTarget extends PlanTarget {
-  reason: 'data_policy' | 'context_window' | 'token_limit' | 'unhealthy' | 'budget';
+  reason: 'data_policy' | 'capability' | 'context_window' | 'token_limit' | 'unhealthy' | 'budget';
   message: string;
 }
 
@@ -27,6 +28,8 @@ export interface PlanRequest {
   inputTokens: number;
   maxTokens?: number;
   sensitivity: Sensitivity;
+  /** What the request uses beyond text (tools, a JSON schema, images, streaming). */
+  needs?: readonly Capability[];
 }
 
 /** Health and budget checks come from outside the planner (circuit breakers, spend). */
@@ -67,6 +70,11 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
         'data_policy',
         `data policy ${provider.dataPolicy} does not admit ${request.sensitivity} jobs (needs ${REQUIRED_POLICY[request.sensitivity]} or stricter)`,
       );
+    } else if (missingCapabilities(model, request.needs).length > 0) {
+      reject(
+        'capability',
+        `the model cannot take ${missingCapabilities(model, request.needs).join(', ')} (it declares ${model.capabilities.join(', ') || 'none'})`,
+      );
     } else if (request.inputTokens + outputTokens > model.contextWindow) {
       reject(
         'context_window',
@@ -104,7 +112,11 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
   return { strategy: route.strategy, targets: eligible.map((entry) => entry.target), rejected };
 }
 
-function resolveRoute(config: Config, name: string): Config['routes'][string] {
+const missingCapabilities = (model: ModelConfig, needs: readonly Capability[] = []) =>
+  needs.filter((need) => !model.capabilities.includes(need));
+
+/** The route a name means: a configured route, or `provider/model` as a one-target route. */
+export function resolveRoute(config: Config, name: string): Config['routes'][string] {
   const route = config.routes[name];
   if (route) return route;
   const slash = name.indexOf('/');

@@ -40,7 +40,7 @@ export async function runAttempt(
 
   const planned = job.plan[target]!;
   const limits = deps.catalog.limitsOf(planned);
-  const inputTokens = estimateInputTokens(job.request.messages);
+  const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
   const maxOutput = job.request.maxTokens ?? deps.catalog.model(planned).maxOutputTokens;
   const attempting: Attempting = {
     job,
@@ -125,6 +125,11 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
     result = job.stream
       ? await relayStream(deps, job.id, provider.id, request, relay)
       : await adapterOf(deps, provider.id).generate(request);
+    // An answer the request's contract refuses (JSON that breaks a strict schema) is a bad
+    // response like any malformed one: retried, then the next target.
+    const problem = deps.validate?.(result, job);
+    if (problem)
+      throw new ProviderError({ outcome: 'bad_response', provider: provider.id, message: problem });
   } catch (caught) {
     deps.cancellations.untrack(job.id);
     endSpan(span, ProviderError.isInstance(caught) ? caught.outcome : 'error', true);

@@ -3,6 +3,7 @@ import type { Config } from '@switchyard/config';
 import { textOf } from '@switchyard/spec';
 import type { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
+import { capabilitiesNeeded } from './capabilities-needed.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
 import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
@@ -138,7 +139,7 @@ export function createSubmit(deps: {
         ? config.privacy.raiseTo
         : requested;
     const deadline = request.deadline ?? now + config.scheduling.deadlines[priority];
-    const inputTokens = estimateInputTokens(request.messages);
+    const inputTokens = estimateInputTokens(request.messages, request.tools);
     const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
     const plan = planRoute(
       config,
@@ -148,6 +149,7 @@ export function createSubmit(deps: {
         inputTokens,
         maxTokens: request.maxTokens,
         sensitivity,
+        needs: capabilitiesNeeded(request),
       },
       deps.checks,
     );

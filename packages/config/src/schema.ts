@@ -1,5 +1,7 @@
+import { CAPABILITIES } from '@switchyard/spec';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { WIRE_FORMAT_CAPABILITIES } from './wire-capabilities.ts';
 
 /** A duration string (`500ms`, `10s`, `1m`, `1h`, `1d`) parsed into milliseconds. */
 const durationMs = z.string().transform((text, context) => {
@@ -58,6 +60,8 @@ const ModelSchema = z.strictObject({
   price: PriceSchema.default({ input: 0, output: 0 }),
   /** Limits of this model alone, on top of the provider's limits (Gemini and Groq count per model). */
   limits: z.array(LimitSchema).default([]),
+  /** What the model can do beyond text; absent: what its provider's wire format carries. */
+  capabilities: z.array(z.enum(CAPABILITIES)).optional(),
 });
 
 const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini'] as const;
@@ -92,6 +96,10 @@ export const ProviderSchema = z
   })
   .transform(({ timeout, ...provider }) => ({
     ...provider,
+    models: provider.models.map((model) => ({
+      ...model,
+      capabilities: model.capabilities ?? [...WIRE_FORMAT_CAPABILITIES[provider.kind]],
+    })),
     baseUrl: (provider.baseUrl ?? DEFAULT_BASE_URLS[provider.kind]).replace(/\/+$/, ''),
     timeoutMs: timeout,
   }));

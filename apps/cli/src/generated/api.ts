@@ -244,7 +244,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** OpenAI-compatible chat completion, run as an interactive job */
+        /**
+         * OpenAI-compatible chat completion, run as an interactive job
+         * @description Tools, images, response formats and sampling fields are carried to the provider; a field that would change the answer and is not supported is refused as unsupported_parameter (see docs/api.md).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -840,22 +843,305 @@ export interface components {
             /** @enum {string} */
             status: "processed";
         };
+        ChatCompletionRequestInput: {
+            messages: ({
+                /** @enum {string} */
+                role: "system" | "developer";
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "user";
+                content: string | ({
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image_url";
+                    image_url: {
+                        url: string;
+                        /** @enum {string} */
+                        detail?: "auto" | "low" | "high";
+                    };
+                })[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "assistant";
+                content?: (string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[]) | null;
+                tool_calls?: {
+                    id: string;
+                    /** @enum {string} */
+                    type: "function";
+                    function: {
+                        name: string;
+                        arguments: string;
+                    };
+                }[];
+                refusal?: string | null;
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "tool";
+                tool_call_id: string;
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+            })[];
+            max_tokens?: number | null;
+            max_completion_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            stop?: (string | string[]) | null;
+            tools?: {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                    description?: string;
+                    parameters?: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
+            }[];
+            tool_choice?: ("none" | "auto" | "required") | {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                };
+            };
+            parallel_tool_calls?: boolean | null;
+            response_format?: {
+                /** @enum {string} */
+                type: "text";
+            } | {
+                /** @enum {string} */
+                type: "json_object";
+            } | {
+                /** @enum {string} */
+                type: "json_schema";
+                json_schema: {
+                    name: string;
+                    description?: string;
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
+            };
+            seed?: number | null;
+            presence_penalty?: number | null;
+            frequency_penalty?: number | null;
+            user?: string;
+            safety_identifier?: string;
+            logprobs?: boolean | null;
+            top_logprobs?: number | null;
+            /** @description A route name, or provider/model. */
+            model: string;
+            /**
+             * @description Only 1.
+             * @enum {number|null}
+             */
+            n?: 1 | null;
+            stream?: boolean | null;
+            stream_options?: {
+                include_usage?: boolean | null;
+                include_obfuscation?: boolean;
+            } | null;
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            /** @description Ignored: nothing is stored for later. */
+            store?: boolean | null;
+            /** @description Ignored. */
+            service_tier?: string | null;
+            /** @description Ignored. */
+            prompt_cache_key?: string;
+            /** @description Ignored. */
+            prompt_cache_retention?: string | null;
+            /** @description Only empty: biases are refused. */
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
+            /** @description Only ["text"]. */
+            modalities?: "text"[] | null;
+            /**
+             * @description Switchyard extension.
+             * @enum {string}
+             */
+            sensitivity?: "public" | "internal" | "confidential";
+            /** @description Switchyard extension: RFC 3339 or "90s". */
+            deadline?: string;
+        };
+        /** @description Switchyard extension: which provider and model answered. */
+        ServedByInput: {
+            provider: string;
+            /** @description The provider's model that answered. */
+            model: string;
+            job_id: string;
+        };
+        ChatCompletionInput: {
+            id: string;
+            /** @enum {string} */
+            object: "chat.completion";
+            created: number;
+            /** @description The model (route) the request named. */
+            model: string;
+            choices: {
+                index: number;
+                message: {
+                    /** @enum {string} */
+                    role: "assistant";
+                    /** @description null when the answer only calls tools. */
+                    content: string | null;
+                    /** @enum {string|null} */
+                    refusal: null;
+                    tool_calls?: {
+                        id: string;
+                        /** @enum {string} */
+                        type: "function";
+                        function: {
+                            name: string;
+                            arguments: string;
+                        };
+                    }[];
+                };
+                finish_reason: string;
+                /** @enum {string|null} */
+                logprobs: null;
+            }[];
+            usage: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+            };
+            switchyard: components["schemas"]["ServedByInput"];
+        };
         SubmitJobInput: {
             /** @description A route name from the configuration. */
             route?: string;
             /** @description A route name, or provider/model. */
             model?: string;
-            messages?: {
+            messages?: ({
                 /** @enum {string} */
-                role: "system" | "user" | "assistant";
-                content: string;
+                role: "system" | "developer";
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "user";
+                content: string | ({
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image_url";
+                    image_url: {
+                        url: string;
+                        /** @enum {string} */
+                        detail?: "auto" | "low" | "high";
+                    };
+                })[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "assistant";
+                content?: (string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[]) | null;
+                tool_calls?: {
+                    id: string;
+                    /** @enum {string} */
+                    type: "function";
+                    function: {
+                        name: string;
+                        arguments: string;
+                    };
+                }[];
+                refusal?: string | null;
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "tool";
+                tool_call_id: string;
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+            })[];
+            max_tokens?: number | null;
+            max_completion_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            stop?: (string | string[]) | null;
+            tools?: {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                    description?: string;
+                    parameters?: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
             }[];
+            tool_choice?: ("none" | "auto" | "required") | {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                };
+            };
+            parallel_tool_calls?: boolean | null;
+            response_format?: {
+                /** @enum {string} */
+                type: "text";
+            } | {
+                /** @enum {string} */
+                type: "json_object";
+            } | {
+                /** @enum {string} */
+                type: "json_schema";
+                json_schema: {
+                    name: string;
+                    description?: string;
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
+            };
+            seed?: number | null;
+            presence_penalty?: number | null;
+            frequency_penalty?: number | null;
+            user?: string;
+            safety_identifier?: string;
+            logprobs?: boolean | null;
+            top_logprobs?: number | null;
             prompt?: string;
             system?: string;
-            max_tokens?: number;
-            temperature?: number;
-            top_p?: number;
-            stop?: string | string[];
             /**
              * @description Default public.
              * @enum {string}
@@ -887,6 +1173,13 @@ export interface components {
             deadline: string;
             result?: {
                 content: string;
+                /** @description The functions the model called (finish_reason tool_calls). */
+                tool_calls?: {
+                    id: string;
+                    name: string;
+                    /** @description JSON text. */
+                    arguments: string;
+                }[];
                 finish_reason: string;
                 provider: string;
                 model: string;
@@ -926,70 +1219,6 @@ export interface components {
             };
             created_at: string;
             completed_at?: string;
-        };
-        ChatCompletionRequestInput: {
-            /** @description A route name, or provider/model. */
-            model: string;
-            messages: {
-                /** @enum {string} */
-                role: "system" | "developer" | "user" | "assistant";
-                content: string | {
-                    /** @enum {string} */
-                    type: "text";
-                    text: string;
-                }[];
-                name?: string;
-            }[];
-            max_tokens?: number | null;
-            max_completion_tokens?: number | null;
-            temperature?: number | null;
-            top_p?: number | null;
-            stop?: (string | string[]) | null;
-            /**
-             * @description Only 1.
-             * @enum {number|null}
-             */
-            n?: 1 | null;
-            stream?: boolean | null;
-            stream_options?: {
-                include_usage?: boolean;
-            } | null;
-            tools?: unknown[];
-            metadata?: {
-                [key: string]: string;
-            } | null;
-            /**
-             * @description Switchyard extension.
-             * @enum {string}
-             */
-            sensitivity?: "public" | "internal" | "confidential";
-            /** @description Switchyard extension: RFC 3339 or "90s". */
-            deadline?: string;
-        };
-        ChatCompletionInput: {
-            id: string;
-            /** @enum {string} */
-            object: "chat.completion";
-            created: number;
-            model: string;
-            choices: {
-                index: number;
-                message: {
-                    /** @enum {string} */
-                    role: "assistant";
-                    content: string;
-                    /** @enum {string|null} */
-                    refusal: null;
-                };
-                finish_reason: string;
-                /** @enum {string|null} */
-                logprobs: null;
-            }[];
-            usage: {
-                prompt_tokens: number;
-                completion_tokens: number;
-                total_tokens: number;
-            };
         };
         Error: {
             error: {
@@ -1058,22 +1287,305 @@ export interface components {
             /** @enum {string} */
             status: "processed";
         };
+        ChatCompletionRequest: {
+            messages: ({
+                /** @enum {string} */
+                role: "system" | "developer";
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "user";
+                content: string | ({
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image_url";
+                    image_url: {
+                        url: string;
+                        /** @enum {string} */
+                        detail?: "auto" | "low" | "high";
+                    };
+                })[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "assistant";
+                content?: (string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[]) | null;
+                tool_calls?: {
+                    id: string;
+                    /** @enum {string} */
+                    type: "function";
+                    function: {
+                        name: string;
+                        arguments: string;
+                    };
+                }[];
+                refusal?: string | null;
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "tool";
+                tool_call_id: string;
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+            })[];
+            max_tokens?: number | null;
+            max_completion_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            stop?: (string | string[]) | null;
+            tools?: {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                    description?: string;
+                    parameters?: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
+            }[];
+            tool_choice?: ("none" | "auto" | "required") | {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                };
+            };
+            parallel_tool_calls?: boolean | null;
+            response_format?: {
+                /** @enum {string} */
+                type: "text";
+            } | {
+                /** @enum {string} */
+                type: "json_object";
+            } | {
+                /** @enum {string} */
+                type: "json_schema";
+                json_schema: {
+                    name: string;
+                    description?: string;
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
+            };
+            seed?: number | null;
+            presence_penalty?: number | null;
+            frequency_penalty?: number | null;
+            user?: string;
+            safety_identifier?: string;
+            logprobs?: boolean | null;
+            top_logprobs?: number | null;
+            /** @description A route name, or provider/model. */
+            model: string;
+            /**
+             * @description Only 1.
+             * @enum {number|null}
+             */
+            n?: 1 | null;
+            stream?: boolean | null;
+            stream_options?: {
+                include_usage?: boolean | null;
+                include_obfuscation?: boolean;
+            } | null;
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            /** @description Ignored: nothing is stored for later. */
+            store?: boolean | null;
+            /** @description Ignored. */
+            service_tier?: string | null;
+            /** @description Ignored. */
+            prompt_cache_key?: string;
+            /** @description Ignored. */
+            prompt_cache_retention?: string | null;
+            /** @description Only empty: biases are refused. */
+            logit_bias?: {
+                [key: string]: number;
+            } | null;
+            /** @description Only ["text"]. */
+            modalities?: "text"[] | null;
+            /**
+             * @description Switchyard extension.
+             * @enum {string}
+             */
+            sensitivity?: "public" | "internal" | "confidential";
+            /** @description Switchyard extension: RFC 3339 or "90s". */
+            deadline?: string;
+        };
+        /** @description Switchyard extension: which provider and model answered. */
+        ServedBy: {
+            provider: string;
+            /** @description The provider's model that answered. */
+            model: string;
+            job_id: string;
+        };
+        ChatCompletion: {
+            id: string;
+            /** @enum {string} */
+            object: "chat.completion";
+            created: number;
+            /** @description The model (route) the request named. */
+            model: string;
+            choices: {
+                index: number;
+                message: {
+                    /** @enum {string} */
+                    role: "assistant";
+                    /** @description null when the answer only calls tools. */
+                    content: string | null;
+                    /** @enum {string|null} */
+                    refusal: null;
+                    tool_calls?: {
+                        id: string;
+                        /** @enum {string} */
+                        type: "function";
+                        function: {
+                            name: string;
+                            arguments: string;
+                        };
+                    }[];
+                };
+                finish_reason: string;
+                /** @enum {string|null} */
+                logprobs: null;
+            }[];
+            usage: {
+                prompt_tokens: number;
+                completion_tokens: number;
+                total_tokens: number;
+            };
+            switchyard: components["schemas"]["ServedBy"];
+        };
         SubmitJob: {
             /** @description A route name from the configuration. */
             route?: string;
             /** @description A route name, or provider/model. */
             model?: string;
-            messages?: {
+            messages?: ({
                 /** @enum {string} */
-                role: "system" | "user" | "assistant";
-                content: string;
+                role: "system" | "developer";
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "user";
+                content: string | ({
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image_url";
+                    image_url: {
+                        url: string;
+                        /** @enum {string} */
+                        detail?: "auto" | "low" | "high";
+                    };
+                })[];
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "assistant";
+                content?: (string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[]) | null;
+                tool_calls?: {
+                    id: string;
+                    /** @enum {string} */
+                    type: "function";
+                    function: {
+                        name: string;
+                        arguments: string;
+                    };
+                }[];
+                refusal?: string | null;
+                name?: string;
+            } | {
+                /** @enum {string} */
+                role: "tool";
+                tool_call_id: string;
+                content: string | {
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                }[];
+            })[];
+            max_tokens?: number | null;
+            max_completion_tokens?: number | null;
+            temperature?: number | null;
+            top_p?: number | null;
+            stop?: (string | string[]) | null;
+            tools?: {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                    description?: string;
+                    parameters?: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
             }[];
+            tool_choice?: ("none" | "auto" | "required") | {
+                /** @enum {string} */
+                type: "function";
+                function: {
+                    name: string;
+                };
+            };
+            parallel_tool_calls?: boolean | null;
+            response_format?: {
+                /** @enum {string} */
+                type: "text";
+            } | {
+                /** @enum {string} */
+                type: "json_object";
+            } | {
+                /** @enum {string} */
+                type: "json_schema";
+                json_schema: {
+                    name: string;
+                    description?: string;
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                    strict?: boolean | null;
+                };
+            };
+            seed?: number | null;
+            presence_penalty?: number | null;
+            frequency_penalty?: number | null;
+            user?: string;
+            safety_identifier?: string;
+            logprobs?: boolean | null;
+            top_logprobs?: number | null;
             prompt?: string;
             system?: string;
-            max_tokens?: number;
-            temperature?: number;
-            top_p?: number;
-            stop?: string | string[];
             /**
              * @description Default public.
              * @enum {string}
@@ -1105,6 +1617,13 @@ export interface components {
             deadline: string;
             result?: {
                 content: string;
+                /** @description The functions the model called (finish_reason tool_calls). */
+                tool_calls?: {
+                    id: string;
+                    name: string;
+                    /** @description JSON text. */
+                    arguments: string;
+                }[];
                 finish_reason: string;
                 provider: string;
                 model: string;
@@ -1144,70 +1663,6 @@ export interface components {
             };
             created_at: string;
             completed_at?: string;
-        };
-        ChatCompletionRequest: {
-            /** @description A route name, or provider/model. */
-            model: string;
-            messages: {
-                /** @enum {string} */
-                role: "system" | "developer" | "user" | "assistant";
-                content: string | {
-                    /** @enum {string} */
-                    type: "text";
-                    text: string;
-                }[];
-                name?: string;
-            }[];
-            max_tokens?: number | null;
-            max_completion_tokens?: number | null;
-            temperature?: number | null;
-            top_p?: number | null;
-            stop?: (string | string[]) | null;
-            /**
-             * @description Only 1.
-             * @enum {number|null}
-             */
-            n?: 1 | null;
-            stream?: boolean | null;
-            stream_options?: {
-                include_usage?: boolean;
-            } | null;
-            tools?: unknown[];
-            metadata?: {
-                [key: string]: string;
-            } | null;
-            /**
-             * @description Switchyard extension.
-             * @enum {string}
-             */
-            sensitivity?: "public" | "internal" | "confidential";
-            /** @description Switchyard extension: RFC 3339 or "90s". */
-            deadline?: string;
-        };
-        ChatCompletion: {
-            id: string;
-            /** @enum {string} */
-            object: "chat.completion";
-            created: number;
-            model: string;
-            choices: {
-                index: number;
-                message: {
-                    /** @enum {string} */
-                    role: "assistant";
-                    content: string;
-                    /** @enum {string|null} */
-                    refusal: null;
-                };
-                finish_reason: string;
-                /** @enum {string|null} */
-                logprobs: null;
-            }[];
-            usage: {
-                prompt_tokens: number;
-                completion_tokens: number;
-                total_tokens: number;
-            };
         };
     };
     responses: never;

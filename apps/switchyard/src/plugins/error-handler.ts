@@ -17,7 +17,7 @@ const BROKER_STATUS: Record<string, number> = {
 };
 
 /** Files and batches refusals. */
-const BATCH_STATUS: Record<string, number> = { file_not_found: 404, not_found: 404 };
+const BATCH_STATUS: Record<string, number> = { file_not_found: 404, not_found: 404, unknown_route: 404 };
 
 /** Fastify's own errors: the status it set, and the stable code clients get. */
 const FASTIFY_CODES: Record<string, string> = {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type JobRequest, TERMINAL_STATUSES } from '@switchyard/broker';
+import { toJobInput } from '@switchyard/batches';
+import { TERMINAL_STATUSES } from '@switchyard/broker';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
@@ -49,19 +50,18 @@ export const jobRoutes: FastifyPluginAsyncZod = async (app) => {
               fingerprint: createHash('sha256').update(JSON.stringify(body)).digest('hex'),
             };
 
-      const messages: JobRequest['messages'] = [
-        ...(body.system !== undefined ? [{ role: 'system' as const, content: body.system }] : []),
-        ...(body.messages ?? [{ role: 'user' as const, content: body.prompt! }]),
-      ];
+      const input = toJobInput({
+        ...body,
+        messages: [
+          ...(body.system !== undefined ? [{ role: 'system' as const, content: body.system }] : []),
+          ...(body.messages ?? [{ role: 'user' as const, content: body.prompt! }]),
+        ],
+      });
       const job = await broker.submit(
         {
           tenant,
           route: (body.route ?? body.model)!,
-          messages,
-          maxTokens: body.max_tokens,
-          temperature: body.temperature,
-          topP: body.top_p,
-          stop: typeof body.stop === 'string' ? [body.stop] : body.stop,
+          ...input,
           sensitivity: body.sensitivity,
           priority: body.priority,
           deadline,

@@ -1,79 +1,25 @@
-import { type Broker, httpStatusOf, type Job, SENSITIVITIES, TERMINAL_STATUSES } from '@switchyard/broker';
-import type { FastifyReply } from 'fastify';
+import {
+  openAIFinishReason,
+  servedBy,
+  toChatCompletion,
+  toJobInput,
+  unsupportedParameter,
+} from '@switchyard/batches';
+import { type Broker, httpStatusOf, type Job, TERMINAL_STATUSES } from '@switchyard/broker';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
 import { requestedDeadline } from '../parse-deadline.ts';
+import {
+  CHAT_COMPLETION_FIELDS,
+  ChatCompletion,
+  ChatCompletionBody,
+  ModelList,
+} from '../schemas/chat-completion.ts';
 import { ErrorResponse } from '../schemas/error.ts';
-import { LIMITS } from '../schemas/job.ts';
 
 /** How long past the job's deadline the HTTP answer still waits for it. */
 const WAIT_GRACE_MS = 30_000;
-
-const TextPart = z.object({ type: z.literal('text'), text: z.string().max(LIMITS.contentChars) });
-const ChatMessage = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant']),
-  content: z.union([z.string().max(LIMITS.contentChars), z.array(TextPart).min(1).max(100)]),
-  name: z.string().max(256).optional(),
-});
-
-/**
- * OpenAI's chat completion request, as far as it maps onto a job. Unknown fields are ignored
- * (SDKs send many); fields that would change the answer and are not supported are refused.
- */
-const ChatCompletionBody = z
-  .object({
-    model: z.string().min(1).max(256).meta({ description: 'A route name, or provider/model.' }),
-    messages: z.array(ChatMessage).min(1).max(LIMITS.messages),
-    max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().optional(),
-    max_completion_tokens: z.number().int().min(1).max(LIMITS.maxTokens).nullable().optional(),
-    temperature: z.number().min(0).max(2).nullable().optional(),
-    top_p: z.number().gt(0).max(1).nullable().optional(),
-    stop: z
-      .union([z.string().min(1), z.array(z.string().min(1)).max(LIMITS.stopSequences)])
-      .nullable()
-      .optional(),
-    n: z.literal(1).nullable().optional().meta({ description: 'Only 1.' }),
-    stream: z.boolean().nullable().optional(),
-    stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-    tools: z.array(z.unknown()).max(0, 'tools are not supported').optional(),
-    metadata: z.record(z.string(), z.string()).nullable().optional(),
-    sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Switchyard extension.' }),
-    deadline: z.string().max(64).optional().meta({ description: 'Switchyard extension: RFC 3339 or "90s".' }),
-  })
-  .meta({ id: 'ChatCompletionRequest' });
-
-const ChatCompletion = z
-  .object({
-    id: z.string(),
-    object: z.literal('chat.completion'),
-    created: z.number(),
-    model: z.string(),
-    choices: z.array(
-      z.object({
-        index: z.number(),
-        message: z.object({ role: z.literal('assistant'), content: z.string(), refusal: z.null() }),
-        finish_reason: z.string(),
-        logprobs: z.null(),
-      }),
-    ),
-    usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }),
-  })
-  .meta({ id: 'ChatCompletion' });
-
-const ModelList = z.object({
-  object: z.literal('list'),
-  data: z.array(
-    z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.string() }),
-  ),
-});
-
-/** OpenAI's finish reasons: `content_filter` and `length` pass through, anything else is `stop`. */
-function openAIFinishReason(reason: string): string {
-  return reason === 'length' || reason === 'content_filter' || reason === 'tool_calls' ? reason : 'stop';
-}
-
-const textOf = (parts: { text: string }[]) => parts.map((part) => part.text).join('');
 
 /** The result of a finished job, or the ApiError its failure (or lateness) answers with. */
 function resultOf(done: Job | undefined, id: string): NonNullable<Job['result']> {
@@ -109,7 +55,8 @@ const usageOf = (result: NonNullable<Job['result']>) => ({
 async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply, includeUsage: boolean) {
   const id = `chatcmpl-${job.id}`;
   const created = Math.floor(Date.parse(job.created_at) / 1000);
-  let model = job.route;
+  // The model the client named, as OpenAI clients expect; who served it is in `switchyard`.
+  const model = job.route;
   let started = false;
   let finished = false;
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
@@ -144,11 +91,11 @@ async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply, incl
     if (event.type === 'tool_call_delta') {
       start();
       const { index, id: callId, name, arguments: pieces } = event;
-      const call = {
-        index,
-        ...(callId ? { id: callId, type: 'function' } : {}),
-        function: { ...(name ? { name } : {}), ...(pieces !== undefined ? { arguments: pieces } : {}) },
-      };
+      // A call's first piece holds its id, type, name and (maybe empty) arguments, as OpenAI
+      // sends it: the openai SDK's stream helper refuses a call without them.
+      const call = callId
+        ? { index, id: callId, type: 'function', function: { name: name ?? '', arguments: pieces ?? '' } }
+        : { index, function: { ...(name ? { name } : {}), arguments: pieces ?? '' } };
       send(chunk({ tool_calls: [call] }));
       continue;
     }
@@ -157,9 +104,9 @@ async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply, incl
       // Nothing sent yet: a failure is a plain JSON error (thrown here).
       const result = resultOf(event.job, job.id);
       start();
-      model = `${result.provider}/${result.model}`;
-      send(chunk({}, openAIFinishReason(result.finish_reason)));
-      if (includeUsage) send({ ...chunk({}), choices: [], usage: usageOf(result) });
+      const served = { switchyard: servedBy(event.job!, result) };
+      send({ ...chunk({}, openAIFinishReason(result.finish_reason)), ...served });
+      if (includeUsage) send({ ...chunk({}), choices: [], usage: usageOf(result), ...served });
       send('[DONE]');
     } else {
       send({
@@ -185,6 +132,16 @@ function cancelOnDisconnect(broker: Broker, jobId: string, reply: FastifyReply, 
 }
 
 /**
+ * A field that would change the answer and is not supported is refused by name, before the
+ * schema check: `unsupported_parameter` with `details.field`, not a generic invalid request.
+ */
+async function refuseUnsupported(request: FastifyRequest) {
+  const unsupported = unsupportedParameter(request.body, CHAT_COMPLETION_FIELDS);
+  if (unsupported)
+    throw new ApiError(400, 'unsupported_parameter', unsupported.message, { field: unsupported.field });
+}
+
+/**
  * The OpenAI-compatible synchronous API: the same queues, quotas, fallback, deadlines and
  * privacy as every job (interactive priority), answered when the job ends.
  */
@@ -197,9 +154,12 @@ export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         summary: 'OpenAI-compatible chat completion, run as an interactive job',
+        description:
+          'Tools, images, response formats and sampling fields are carried to the provider; a field that would change the answer and is not supported is refused as unsupported_parameter (see docs/api.md).',
         body: ChatCompletionBody,
         response: { 200: ChatCompletion, 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse },
       },
+      preValidation: refuseUnsupported,
     },
     async (request, reply) => {
       const body = request.body;
@@ -207,14 +167,7 @@ export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
       const job = await broker.submit({
         tenant: request.tenant,
         route: body.model,
-        messages: body.messages.map((message) => ({
-          role: message.role === 'developer' ? 'system' : message.role,
-          content: typeof message.content === 'string' ? message.content : textOf(message.content),
-        })),
-        maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined,
-        temperature: body.temperature ?? undefined,
-        topP: body.top_p ?? undefined,
-        stop: body.stop == null ? undefined : typeof body.stop === 'string' ? [body.stop] : body.stop,
+        ...toJobInput(body),
         sensitivity: body.sensitivity,
         priority: 'interactive',
         deadline,
@@ -231,22 +184,7 @@ export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
       cancelOnDisconnect(broker, job.id, reply, () => answered);
       const done = await broker.waitFor(job.id, Math.max(0, job.deadline - Date.now()) + WAIT_GRACE_MS);
       answered = true;
-      const result = resultOf(done, job.id);
-      return {
-        id: `chatcmpl-${job.id}`,
-        object: 'chat.completion' as const,
-        created: Math.floor(Date.parse(job.created_at) / 1000),
-        model: `${result.provider}/${result.model}`,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant' as const, content: result.content, refusal: null },
-            finish_reason: openAIFinishReason(result.finish_reason),
-            logprobs: null,
-          },
-        ],
-        usage: usageOf(result),
-      };
+      return toChatCompletion(done!, resultOf(done, job.id));
     },
   );
 

@@ -1,3 +1,4 @@
+import { BODY_LIMITS, checkGenerationFields, generationFields } from '@switchyard/batches';
 import {
   type AttemptOutcome,
   OUTCOME_POLICY,
@@ -6,20 +7,10 @@ import {
   SENSITIVITIES,
 } from '@switchyard/broker';
 import { z } from 'zod';
+import { checkSchemas } from './chat-completion.ts';
 
 /** Input limits: generous for real work, small enough that one request cannot hurt the service. */
-export const LIMITS = {
-  messages: 1_000,
-  contentChars: 1_000_000,
-  maxTokens: 1_000_000,
-  metadataBytes: 16_384,
-  stopSequences: 4,
-} as const;
-
-const Message = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant']),
-  content: z.string().max(LIMITS.contentChars),
-});
+export const LIMITS = { ...BODY_LIMITS, metadataBytes: 16_384 } as const;
 
 export const SubmitJobBody = z
   .strictObject({
@@ -30,13 +21,11 @@ export const SubmitJobBody = z
       .optional()
       .meta({ description: 'A route name from the configuration.' }),
     model: z.string().min(1).max(256).optional().meta({ description: 'A route name, or provider/model.' }),
-    messages: z.array(Message).min(1).max(LIMITS.messages).optional(),
+    // The messages, tools, response format and sampling fields of a chat completion.
+    ...generationFields,
+    messages: generationFields.messages.optional(),
     prompt: z.string().min(1).max(LIMITS.contentChars).optional(),
     system: z.string().max(LIMITS.contentChars).optional(),
-    max_tokens: z.number().int().min(1).max(LIMITS.maxTokens).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    top_p: z.number().gt(0).max(1).optional(),
-    stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(LIMITS.stopSequences)]).optional(),
     sensitivity: z.enum(SENSITIVITIES).optional().meta({ description: 'Default public.' }),
     deadline: z
       .string()
@@ -53,6 +42,8 @@ export const SubmitJobBody = z
       }),
   })
   .superRefine((body, context) => {
+    checkGenerationFields({ ...body, messages: body.messages ?? [] }, context);
+    checkSchemas({ ...body, messages: body.messages ?? [] }, context);
     if ((body.route === undefined) === (body.model === undefined)) {
       context.addIssue({ code: 'custom', path: ['route'], message: 'set exactly one of route or model' });
     }
@@ -99,6 +90,16 @@ export const JobView = z
     result: z
       .object({
         content: z.string(),
+        tool_calls: z
+          .array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              arguments: z.string().meta({ description: 'JSON text.' }),
+            }),
+          )
+          .optional()
+          .meta({ description: 'The functions the model called (finish_reason tool_calls).' }),
         finish_reason: z.string(),
         provider: z.string(),
         model: z.string(),
