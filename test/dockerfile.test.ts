@@ -138,6 +138,8 @@ describe('the Dockerfile', () => {
         SIM_PORT: String(await freePort()),
         SWITCHYARD_CONFIG: configPath,
         SWITCHYARD_ROLE: 'all',
+        // The image sets NODE_ENV=production, where the demo runs only on purpose.
+        SWITCHYARD_DEMO: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -16,6 +16,8 @@ function refusal(variables: Record<string, string>): ConfigError {
 describe('parseEnv (the Switchyard process)', () => {
   it('defaults every variable, and leaves those that defer to the file unset', () => {
     expect(parseEnv({})).toEqual({
+      NODE_ENV: 'development',
+      SWITCHYARD_DEMO: '0',
       SWITCHYARD_ROLE: 'all',
       SIM_PORT: 4010,
       SWITCHYARD_DATA_DIR: '.data/redis',
