@@ -9,6 +9,7 @@ import { createApiKeyAuthenticator } from './plugins/authentication.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openApi } from './plugins/openapi.ts';
+import { anthropicMessagesRoutes } from './routes/anthropic-messages.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -91,6 +92,7 @@ export async function buildApp(
       v1.addHook('onRequest', createApiKeyAuthenticator(services.config));
       for (const routes of [jobRoutes, providerRoutes, openAIRoutes, usageRoutes, fileRoutes, batchRoutes])
         await v1.register(routes);
+      await v1.register(anthropicMessagesRoutes);
     },
     { prefix: '' },
   );

@@ -1,0 +1,389 @@
+import type { AddressInfo } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
+import { buildApp } from '@switchyard/app/app';
+import { createServices, type Services } from '@switchyard/app/services';
+import { parseConfig } from '@switchyard/config';
+import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { createProviderAdapters } from '@switchyard/providers';
+import {
+  type GenerateRequest,
+  type GenerateResult,
+  type ProviderAdapter,
+  ProviderError,
+  type StreamEvent,
+  textOf,
+} from '@switchyard/spec';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+type APIError = InstanceType<typeof Anthropic.APIError>;
+
+import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+
+// Switchyard as a drop-in for code that uses the official Anthropic SDK: /v1/messages over the
+// same routes, queues and fallback as every job, answered in Anthropic's shapes.
+
+const KEY = 'anthropic-sdk-key-0123456789';
+const TEXT =
+  'The library opened a new wing. It holds maps from four centuries. Visitors may read them on weekdays.';
+
+const WEATHER_TOOL = {
+  name: 'get_weather',
+  description: 'The weather in a city',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] },
+};
+
+/**
+ * A provider that calls tools, until the simulator speaks them: asked with tools, it calls
+ * `get_weather` for Paris; given the tool's result, it answers with it. It keeps every request.
+ */
+function createToolProvider(): ProviderAdapter & { requests: GenerateRequest[] } {
+  const requests: GenerateRequest[] = [];
+  const answer = (request: GenerateRequest): GenerateResult => {
+    requests.push(request);
+    const last = request.messages.at(-1)!;
+    const usage = { inputTokens: 20, outputTokens: 7 };
+    if (last.role === 'tool') {
+      return { content: `Paris: ${textOf(last.content)}`, finishReason: 'stop', usage, model: 'tools' };
+    }
+    return {
+      content: 'Let me look.',
+      toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }],
+      finishReason: 'tool_calls',
+      usage,
+      model: 'tools',
+    };
+  };
+  return {
+    id: 'toolsmith',
+    kind: 'openai',
+    requests,
+    generate: async (request) => answer(request),
+    async *stream(request): AsyncIterable<StreamEvent> {
+      const result = answer(request);
+      yield { type: 'delta', text: result.content };
+      for (const [index, call] of (result.toolCalls ?? []).entries()) {
+        yield { type: 'tool_call_delta', index, id: call.id, name: call.name, arguments: '' };
+        yield { type: 'tool_call_delta', index, arguments: call.arguments.slice(0, 5) };
+        yield { type: 'tool_call_delta', index, arguments: call.arguments.slice(5) };
+      }
+      yield { type: 'done', result };
+    },
+  };
+}
+
+/** A provider whose stream breaks after its first words. */
+const breakingProvider: ProviderAdapter = {
+  id: 'breaker',
+  kind: 'openai',
+  generate: async () => {
+    throw new ProviderError({ outcome: 'server_error', provider: 'breaker', message: 'down' });
+  },
+  async *stream() {
+    yield { type: 'delta', text: 'Once upon' };
+    throw new ProviderError({ outcome: 'server_error', provider: 'breaker', message: 'connection reset' });
+  },
+};
+
+let simulator: Simulator;
+let services: Services;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let client: Anthropic;
+let baseURL: string;
+const tools = createToolProvider();
+const prefix = testPrefix();
+
+beforeAll(async () => {
+  simulator = await startSimulator({
+    providers: [
+      {
+        id: 'broken',
+        format: 'openai',
+        models: [{ name: 'm', contextWindow: 8_000 }],
+        failures: { serverError: 1 },
+      },
+      { id: 'gem', format: 'gemini', models: [{ name: 'g', contextWindow: 8_000 }] },
+      { id: 'claude', format: 'anthropic', models: [{ name: 'c', contextWindow: 8_000 }] },
+      { id: 'streamer', format: 'openai', models: [{ name: 's', contextWindow: 8_000 }] },
+    ],
+  });
+  const simulated = (id: string, kind: 'openai' | 'gemini' | 'anthropic', model: string) => ({
+    id,
+    kind,
+    baseUrl: simulator.baseUrlFor(id),
+    models: [{ name: model, contextWindow: 8_000 }],
+  });
+  const injected = (id: string, model: string) => ({
+    id,
+    kind: 'openai' as const,
+    baseUrl: 'http://127.0.0.1:9/v1',
+    models: [{ name: model, contextWindow: 8_000 }],
+  });
+  const config = parseConfig(
+    {
+      presets: 'off',
+      providers: [
+        simulated('broken', 'openai', 'm'),
+        simulated('gem', 'gemini', 'g'),
+        simulated('claude', 'anthropic', 'c'),
+        simulated('streamer', 'openai', 's'),
+        injected('toolsmith', 'tools'),
+        injected('breaker', 'b'),
+      ],
+      routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
+      redis: { url: REDIS_URL, prefix },
+      auth: { apiKeys: [{ key: KEY, tenant: 'anthropic-sdk' }] },
+      scheduling: { retriesPerTarget: 0 },
+    },
+    {},
+  );
+  const adapters = new Map(createProviderAdapters(config.providers));
+  adapters.set(tools.id, tools);
+  adapters.set(breakingProvider.id, breakingProvider);
+  services = createServices(config, { adapters });
+  await services.startWorkers();
+  app = await buildApp(services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  client = new Anthropic({ baseURL, apiKey: KEY, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await app.close();
+  await services.close();
+  await simulator.close();
+  await deleteKeys(prefix);
+});
+
+const textOfMessage = (message: Anthropic.Message) =>
+  message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+
+describe('the Anthropic SDK against Switchyard', () => {
+  it('creates a message through the queues, falling back past a failing provider', async () => {
+    const { data: message, response } = await client.messages
+      .create({ model: 'summarize', max_tokens: 40, messages: [{ role: 'user', content: TEXT }] })
+      .withResponse();
+    expect(message.type).toBe('message');
+    expect(message.role).toBe('assistant');
+    expect(message.model).toBe('summarize');
+    expect(message.id).toMatch(/^msg_/);
+    expect(TEXT).toContain(textOfMessage(message).split('. ')[0]!);
+    expect(message.stop_reason).toBe('end_turn');
+    expect(message.usage.input_tokens).toBeGreaterThan(0);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    const jobId = response.headers.get('x-switchyard-job-id')!;
+    expect((message as unknown as { switchyard: unknown }).switchyard).toEqual({
+      job_id: jobId,
+      served_by: 'gem/g',
+    });
+    const job = await services.broker.get(jobId);
+    expect(job?.attempts.map((attempt) => attempt.outcome)).toEqual(['server_error', 'succeeded']);
+    expect(job?.request.maxTokens).toBe(40);
+  });
+
+  it('carries the system prompt, sampling fields and stop sequences to the job', async () => {
+    const { data: message, response } = await client.messages
+      .create({
+        model: 'claude/c',
+        max_tokens: 50,
+        system: [{ type: 'text', text: 'Summarize.' }],
+        messages: [{ role: 'user', content: [{ type: 'text', text: TEXT }] }],
+        stop_sequences: ['STOP'],
+        metadata: { user_id: 'user-7' },
+        ...({ temperature: 0.2, top_p: 0.9 } as object),
+      })
+      .withResponse();
+    expect(message.model).toBe('claude/c');
+    expect(TEXT).toContain(textOfMessage(message).split('. ')[0]!);
+    const job = await services.broker.get(response.headers.get('x-switchyard-job-id')!);
+    expect(job?.request).toMatchObject({
+      messages: [
+        { role: 'system', content: 'Summarize.' },
+        { role: 'user', content: TEXT },
+      ],
+      maxTokens: 50,
+      temperature: 0.2,
+      topP: 0.9,
+      stop: ['STOP'],
+      user: 'user-7',
+    });
+  });
+
+  it('streams a message as Anthropic events, the same text as without streaming', async () => {
+    const messages = [{ role: 'user' as const, content: `${TEXT} ${TEXT.toUpperCase()}` }];
+    const whole = await client.messages.create({ model: 'streamer/s', max_tokens: 60, messages });
+    const stream = client.messages.stream({ model: 'streamer/s', max_tokens: 60, messages });
+    const types: string[] = [];
+    let text = '';
+    stream.on('text', (piece) => {
+      text += piece;
+    });
+    for await (const event of stream) types.push(event.type);
+    const final = await stream.finalMessage();
+    expect(text).toBe(textOfMessage(whole));
+    expect(textOfMessage(final)).toBe(text);
+    expect(types.filter((type) => type === 'content_block_delta').length).toBeGreaterThan(1);
+    expect(types[0]).toBe('message_start');
+    expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
+    expect(final.stop_reason).toBe('end_turn');
+    expect(final.usage).toEqual(whole.usage);
+  });
+
+  it('falls back when a stream fails before its first token', async () => {
+    const { data: stream, response } = await client.messages
+      .create({
+        model: 'summarize',
+        max_tokens: 40,
+        messages: [{ role: 'user', content: TEXT }],
+        stream: true,
+      })
+      .withResponse();
+    let text = '';
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    }
+    expect(TEXT).toContain(text.split('. ')[0]!);
+    const jobId = response.headers.get('x-switchyard-job-id')!;
+    expect((await services.broker.get(jobId))?.attempts.map((attempt) => attempt.outcome)).toEqual([
+      'server_error',
+      'succeeded',
+    ]);
+  });
+
+  it('surfaces errors as Anthropic SDK errors with Switchyard codes', async () => {
+    const unknown = await client.messages
+      .create({ model: 'nowhere', max_tokens: 10, messages: [{ role: 'user', content: TEXT }] })
+      .catch((caught: unknown) => caught);
+    expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((unknown as APIError).type).toBe('not_found_error');
+    expect((unknown as APIError).errorCode).toBe('unknown_route');
+
+    const thinking = await client.messages
+      .create({
+        model: 'gem/g',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: TEXT }],
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+      })
+      .catch((caught: unknown) => caught);
+    expect(thinking).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((thinking as APIError).errorCode).toBe('unsupported_field');
+    expect((thinking as APIError).message).toContain('thinking is not supported');
+
+    const topK = await client.messages
+      .create({
+        model: 'gem/g',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: TEXT }],
+        ...({ top_k: 5 } as object),
+      })
+      .catch((caught: unknown) => caught);
+    expect((topK as APIError).details).toMatchObject({
+      error_code: 'unsupported_field',
+      field: 'top_k',
+    });
+
+    const unauthorized = new Anthropic({ baseURL, apiKey: 'wrong-key-000000000000', maxRetries: 0 });
+    const denied = await unauthorized.messages
+      .create({ model: 'gem/g', max_tokens: 10, messages: [{ role: 'user', content: TEXT }] })
+      .catch((caught: unknown) => caught);
+    expect(denied).toBeInstanceOf(Anthropic.AuthenticationError);
+    expect((denied as APIError).type).toBe('authentication_error');
+  });
+
+  it('refuses a request without max_tokens, in Anthropic error shape', async () => {
+    const response = await fetch(`${baseURL}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'gem/g', messages: [{ role: 'user', content: TEXT }] }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { type: string; error: Record<string, unknown> };
+    expect(body.type).toBe('error');
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request' });
+    expect(body.error.message).toContain('max_tokens');
+  });
+
+  it('raises a stream that breaks after its first words as the SDK error', async () => {
+    const stream = client.messages.stream({
+      model: 'breaker/b',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: TEXT }],
+    });
+    let text = '';
+    stream.on('text', (piece) => {
+      text += piece;
+    });
+    const error = await stream.finalMessage().catch((caught: unknown) => caught);
+    expect(text).toBe('Once upon');
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect((error as APIError).type).toBe('api_error');
+    expect((error as APIError).message).toContain('connection reset');
+  });
+
+  it('answers with tool_use blocks and takes the tool_result back', async () => {
+    const question = { role: 'user' as const, content: 'What is the weather in Paris?' };
+    const first = await client.messages.create({
+      model: 'toolsmith/tools',
+      max_tokens: 100,
+      messages: [question],
+      tools: [WEATHER_TOOL],
+      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+    });
+    expect(first.stop_reason).toBe('tool_use');
+    expect(first.content).toEqual([
+      { type: 'text', text: 'Let me look.' },
+      { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
+    ]);
+    expect(tools.requests.at(-1)).toMatchObject({
+      tools: [
+        { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER_TOOL.input_schema },
+      ],
+      toolChoice: 'auto',
+      parallelToolCalls: false,
+    });
+
+    const second = await client.messages.create({
+      model: 'toolsmith/tools',
+      max_tokens: 100,
+      tools: [WEATHER_TOOL],
+      messages: [
+        question,
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny, 21°C' }] },
+      ],
+    });
+    expect(second.stop_reason).toBe('end_turn');
+    expect(textOfMessage(second)).toBe('Paris: sunny, 21°C');
+    expect(tools.requests.at(-1)?.messages).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+      {
+        role: 'assistant',
+        content: 'Let me look.',
+        toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }],
+      },
+      { role: 'tool', toolCallId: 'call_1', name: 'get_weather', content: 'sunny, 21°C' },
+    ]);
+  });
+
+  it('streams tool use as input_json_delta pieces the SDK assembles', async () => {
+    const stream = client.messages.stream({
+      model: 'toolsmith/tools',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+      tools: [WEATHER_TOOL],
+      tool_choice: { type: 'tool', name: 'get_weather' },
+    });
+    const pieces: string[] = [];
+    stream.on('inputJson', (piece) => {
+      pieces.push(piece);
+    });
+    const final = await stream.finalMessage();
+    expect(pieces.join('')).toBe('{"city":"Paris"}');
+    expect(final.stop_reason).toBe('tool_use');
+    expect(final.content).toEqual([
+      { type: 'text', text: 'Let me look.' },
+      { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
+    ]);
+    expect(tools.requests.at(-1)?.toolChoice).toEqual({ name: 'get_weather' });
+  });
+});
