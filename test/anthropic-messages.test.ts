@@ -365,6 +365,33 @@ describe('the Anthropic SDK against Switchyard', () => {
     ]);
   });
 
+  it('carries image blocks to the provider as image parts', async () => {
+    await client.messages.create({
+      model: 'toolsmith/tools',
+      max_tokens: 50,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'image', source: { type: 'url', url: 'https://example.org/map.jpg' } },
+            { type: 'text', text: 'Which centuries are these maps from?' },
+          ],
+        },
+      ],
+    });
+    expect(tools.requests.at(-1)?.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'image', url: 'data:image/png;base64,iVBORw0KGgo=' },
+          { type: 'image', url: 'https://example.org/map.jpg' },
+          { type: 'text', text: 'Which centuries are these maps from?' },
+        ],
+      },
+    ]);
+  });
+
   it('streams tool use as input_json_delta pieces the SDK assembles', async () => {
     const stream = client.messages.stream({
       model: 'toolsmith/tools',
