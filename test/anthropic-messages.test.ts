@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 type APIError = InstanceType<typeof Anthropic.APIError>;
 
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { eventually } from './support/switchyard-process.ts';
 
 // Switchyard as a drop-in for code that uses the official Anthropic SDK: /v1/messages over the
 // same routes, queues and fallback as every job, answered in Anthropic's shapes.
@@ -84,6 +85,21 @@ const breakingProvider: ProviderAdapter = {
   },
 };
 
+/** A provider that says its first words, then waits until the call is aborted. */
+const stallingProvider: ProviderAdapter = {
+  id: 'staller',
+  kind: 'openai',
+  generate: async () => {
+    throw new ProviderError({ outcome: 'server_error', provider: 'staller', message: 'stream only' });
+  },
+  async *stream(request) {
+    yield { type: 'delta', text: 'Once upon a time' };
+    const signal = request.signal!;
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    throw signal.reason;
+  },
+};
+
 let simulator: Simulator;
 let services: Services;
 let app: Awaited<ReturnType<typeof buildApp>>;
@@ -128,6 +144,7 @@ beforeAll(async () => {
         simulated('streamer', 'openai', 's'),
         injected('toolsmith', 'tools'),
         injected('breaker', 'b'),
+        injected('staller', 'st'),
       ],
       routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
       redis: { url: REDIS_URL, prefix },
@@ -139,6 +156,7 @@ beforeAll(async () => {
   const adapters = new Map(createProviderAdapters(config.providers));
   adapters.set(tools.id, tools);
   adapters.set(breakingProvider.id, breakingProvider);
+  adapters.set(stallingProvider.id, stallingProvider);
   services = createServices(config, { adapters });
   await services.startWorkers();
   app = await buildApp(services);
@@ -318,6 +336,31 @@ describe('the Anthropic SDK against Switchyard', () => {
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as APIError).type).toBe('api_error');
     expect((error as APIError).message).toContain('connection reset');
+  });
+
+  it('cancels the job when the client stops reading the stream', async () => {
+    const controller = new AbortController();
+    const { data: stream, response } = await client.messages
+      .create(
+        { model: 'staller/st', max_tokens: 20, messages: [{ role: 'user', content: TEXT }], stream: true },
+        { signal: controller.signal },
+      )
+      .withResponse();
+    const jobId = response.headers.get('x-switchyard-job-id')!;
+    let text = '';
+    // The SDK ends an aborted stream's loop quietly.
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+        text += event.delta.text;
+        controller.abort();
+      }
+    }
+    expect(text).toBe('Once upon a time');
+    const job = await eventually(async () => {
+      const current = await services.broker.get(jobId);
+      return current?.status === 'cancelled' ? current : undefined;
+    });
+    expect(job.error?.code).toBe('cancelled');
   });
 
   it('answers with tool_use blocks and takes the tool_result back', async () => {
