@@ -1,9 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
-import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { countTokens } from '@switchyard/provider-sim';
 import { createProviderAdapters } from '@switchyard/providers';
 import {
   type GenerateRequest,
@@ -17,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 type APIError = InstanceType<typeof Anthropic.APIError>;
 
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { eventually } from './support/switchyard-process.ts';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
+import { type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
 
 // Switchyard as a drop-in for code that uses the official Anthropic SDK: /v1/messages over the
 // same routes, queues and fallback as every job, answered in Anthropic's shapes.
@@ -100,77 +97,41 @@ const stallingProvider: ProviderAdapter = {
   },
 };
 
-let simulator: Simulator;
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
+let harness: Harness;
 let client: Anthropic;
-let baseURL: string;
 const tools = createToolProvider();
-const prefix = testPrefix();
+/**
+ * The adapters the workers call: the configuration's, made once the harness knows the
+ * simulator's URLs, and the injected ones. Workers look adapters up per call, so the map is
+ * filled after the harness starts and before the first job.
+ */
+const adapters = new Map<string, ProviderAdapter>();
 
 beforeAll(async () => {
-  simulator = await startSimulator({
+  const model = (name: string) => [{ name, contextWindow: 8_000 }];
+  harness = await startHarness({
     providers: [
-      {
-        id: 'broken',
-        format: 'openai',
-        models: [{ name: 'm', contextWindow: 8_000 }],
-        failures: { serverError: 1 },
-      },
-      { id: 'gem', format: 'gemini', models: [{ name: 'g', contextWindow: 8_000 }] },
-      { id: 'claude', format: 'anthropic', models: [{ name: 'c', contextWindow: 8_000 }] },
-      { id: 'streamer', format: 'openai', models: [{ name: 's', contextWindow: 8_000 }] },
+      { id: 'broken', format: 'openai', models: model('m'), simulator: { failures: { serverError: 1 } } },
+      { id: 'gem', format: 'gemini', models: model('g') },
+      { id: 'claude', format: 'anthropic', models: model('c') },
+      { id: 'streamer', format: 'openai', models: model('s') },
+      // Played by the injected adapters below, not by the simulator.
+      { id: 'toolsmith', format: 'openai', models: model('tools') },
+      { id: 'breaker', format: 'openai', models: model('b') },
+      { id: 'staller', format: 'openai', models: model('st') },
     ],
+    routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
+    auth: { apiKeys: [{ key: KEY, tenant: 'anthropic-sdk' }] },
+    config: { scheduling: { retriesPerTarget: 0 } },
+    services: { adapters },
+    listen: true,
   });
-  const simulated = (id: string, kind: 'openai' | 'gemini' | 'anthropic', model: string) => ({
-    id,
-    kind,
-    baseUrl: simulator.baseUrlFor(id),
-    models: [{ name: model, contextWindow: 8_000 }],
-  });
-  const injected = (id: string, model: string) => ({
-    id,
-    kind: 'openai' as const,
-    baseUrl: 'http://127.0.0.1:9/v1',
-    models: [{ name: model, contextWindow: 8_000 }],
-  });
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        simulated('broken', 'openai', 'm'),
-        simulated('gem', 'gemini', 'g'),
-        simulated('claude', 'anthropic', 'c'),
-        simulated('streamer', 'openai', 's'),
-        injected('toolsmith', 'tools'),
-        injected('breaker', 'b'),
-        injected('staller', 'st'),
-      ],
-      routes: { summarize: { targets: ['broken/m', 'gem/g'] } },
-      redis: { url: REDIS_URL, prefix },
-      auth: { apiKeys: [{ key: KEY, tenant: 'anthropic-sdk' }] },
-      scheduling: { retriesPerTarget: 0 },
-    },
-    {},
-  );
-  const adapters = new Map(createProviderAdapters(config.providers));
-  adapters.set(tools.id, tools);
-  adapters.set(breakingProvider.id, breakingProvider);
-  adapters.set(stallingProvider.id, stallingProvider);
-  services = createServices(config, { adapters });
-  await services.startWorkers();
-  app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  baseURL = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  client = new Anthropic({ baseURL, apiKey: KEY, maxRetries: 0 });
+  for (const [id, adapter] of createProviderAdapters(harness.config.providers)) adapters.set(id, adapter);
+  for (const adapter of [tools, breakingProvider, stallingProvider]) adapters.set(adapter.id, adapter);
+  client = new Anthropic({ baseURL: harness.origin, apiKey: KEY, maxRetries: 0 });
 });
 
-afterAll(async () => {
-  await app.close();
-  await services.close();
-  await simulator.close();
-  await deleteKeys(prefix);
-});
+afterAll(() => harness?.close());
 
 const textOfMessage = (message: Anthropic.Message) =>
   message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
@@ -184,16 +145,17 @@ describe('the Anthropic SDK against Switchyard', () => {
     expect(message.role).toBe('assistant');
     expect(message.model).toBe('summarize');
     expect(message.id).toMatch(/^msg_/);
-    expect(TEXT).toContain(textOfMessage(message).split('. ')[0]!);
+    // The simulator's deterministic summary and token counts, passed through unchanged.
+    const summary = summarize(TEXT, 40);
+    expect(message.content).toEqual([{ type: 'text', text: summary.text }]);
     expect(message.stop_reason).toBe('end_turn');
-    expect(message.usage.input_tokens).toBeGreaterThan(0);
-    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    expect(message.usage).toEqual({ input_tokens: countTokens(TEXT), output_tokens: summary.outputTokens });
     const jobId = response.headers.get('x-switchyard-job-id')!;
     expect((message as unknown as { switchyard: unknown }).switchyard).toEqual({
       job_id: jobId,
       served_by: 'gem/g',
     });
-    const job = await services.broker.get(jobId);
+    const job = await harness.services.broker.get(jobId);
     expect(job?.attempts.map((attempt) => attempt.outcome)).toEqual(['server_error', 'succeeded']);
     expect(job?.request.maxTokens).toBe(40);
   });
@@ -211,8 +173,9 @@ describe('the Anthropic SDK against Switchyard', () => {
       })
       .withResponse();
     expect(message.model).toBe('claude/c');
-    expect(TEXT).toContain(textOfMessage(message).split('. ')[0]!);
-    const job = await services.broker.get(response.headers.get('x-switchyard-job-id')!);
+    expect(textOfMessage(message)).toBe(summarize(TEXT, 50).text);
+    expect(message.usage.input_tokens).toBe(countTokens('Summarize.') + countTokens(TEXT));
+    const job = await harness.services.broker.get(response.headers.get('x-switchyard-job-id')!);
     expect(job?.request).toMatchObject({
       messages: [
         { role: 'system', content: 'Summarize.' },
@@ -239,6 +202,7 @@ describe('the Anthropic SDK against Switchyard', () => {
     const final = await stream.finalMessage();
     expect(text).toBe(textOfMessage(whole));
     expect(textOfMessage(final)).toBe(text);
+    // How the simulator cuts its answer into chunks is its own business: more than one is the point.
     expect(types.filter((type) => type === 'content_block_delta').length).toBeGreaterThan(1);
     expect(types[0]).toBe('message_start');
     expect(types.slice(-3)).toEqual(['content_block_stop', 'message_delta', 'message_stop']);
@@ -259,9 +223,9 @@ describe('the Anthropic SDK against Switchyard', () => {
     for await (const event of stream) {
       if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     }
-    expect(TEXT).toContain(text.split('. ')[0]!);
+    expect(text).toBe(summarize(TEXT, 40).text);
     const jobId = response.headers.get('x-switchyard-job-id')!;
-    expect((await services.broker.get(jobId))?.attempts.map((attempt) => attempt.outcome)).toEqual([
+    expect((await harness.services.broker.get(jobId))?.attempts.map((attempt) => attempt.outcome)).toEqual([
       'server_error',
       'succeeded',
     ]);
@@ -300,7 +264,11 @@ describe('the Anthropic SDK against Switchyard', () => {
       field: 'top_k',
     });
 
-    const unauthorized = new Anthropic({ baseURL, apiKey: 'wrong-key-000000000000', maxRetries: 0 });
+    const unauthorized = new Anthropic({
+      baseURL: harness.origin,
+      apiKey: 'wrong-key-000000000000',
+      maxRetries: 0,
+    });
     const denied = await unauthorized.messages
       .create({ model: 'gem/g', max_tokens: 10, messages: [{ role: 'user', content: TEXT }] })
       .catch((caught: unknown) => caught);
@@ -309,7 +277,7 @@ describe('the Anthropic SDK against Switchyard', () => {
   });
 
   it('refuses a request without max_tokens, in Anthropic error shape', async () => {
-    const response = await fetch(`${baseURL}/v1/messages`, {
+    const response = await fetch(`${harness.origin}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
       body: JSON.stringify({ model: 'gem/g', messages: [{ role: 'user', content: TEXT }] }),
@@ -356,10 +324,13 @@ describe('the Anthropic SDK against Switchyard', () => {
       }
     }
     expect(text).toBe('Once upon a time');
-    const job = await eventually(async () => {
-      const current = await services.broker.get(jobId);
-      return current?.status === 'cancelled' ? current : undefined;
-    });
+    const job = await until(
+      async () => {
+        const current = await harness.services.broker.get(jobId);
+        return current?.status === 'cancelled' ? current : undefined;
+      },
+      { message: `job ${jobId} to be cancelled` },
+    );
     expect(job.error?.code).toBe('cancelled');
   });
 
