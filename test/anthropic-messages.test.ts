@@ -276,7 +276,7 @@ describe('the Anthropic SDK against Switchyard', () => {
     expect((denied as APIError).type).toBe('authentication_error');
   });
 
-  it('refuses a request without max_tokens, in Anthropic error shape', async () => {
+  it('refuses a request without max_tokens, or not JSON, in Anthropic error shape', async () => {
     const response = await fetch(`${harness.origin}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': KEY, 'anthropic-version': '2023-06-01' },
@@ -287,6 +287,17 @@ describe('the Anthropic SDK against Switchyard', () => {
     expect(body.type).toBe('error');
     expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_request' });
     expect(body.error.message).toContain('max_tokens');
+
+    const broken = await fetch(`${harness.origin}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+      body: '{"model":',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', code: 'invalid_json' },
+    });
   });
 
   it('raises a stream that breaks after its first words as the SDK error', async () => {

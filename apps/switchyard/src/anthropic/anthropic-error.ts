@@ -14,7 +14,7 @@ export function anthropicErrorType(status: number): string {
   return 'invalid_request_error';
 }
 
-export interface AnthropicErrorBody {
+interface AnthropicErrorBody {
   type: 'error';
   error: { type: string; message: string; code: string; details: Record<string, unknown> };
 }

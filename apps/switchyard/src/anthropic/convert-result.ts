@@ -3,7 +3,7 @@ import type { ToolCall } from '@switchyard/spec';
 import { ApiError } from '../api-error.ts';
 import type { AnthropicMessage } from '../schemas/anthropic-messages.ts';
 
-export type StopReason = AnthropicMessage['stop_reason'];
+type StopReason = AnthropicMessage['stop_reason'];
 type ResponseBlock = AnthropicMessage['content'][number];
 
 /**
@@ -18,7 +18,7 @@ export function stopReasonOf(result: Pick<JobResult, 'finish_reason' | 'tool_cal
 }
 
 /** A tool call's arguments as a `tool_use` input, which Anthropic's clients read as an object. */
-export function inputOf(call: ToolCall): Record<string, unknown> {
+function inputOf(call: ToolCall): Record<string, unknown> {
   let input: unknown;
   try {
     input = JSON.parse(call.arguments || '{}');

@@ -111,7 +111,7 @@ export function createMessageEvents(message: { id: string; model: string }) {
     return events;
   };
 
-  return { start, text, toolCall, finish, started: () => started };
+  return { start, text, toolCall, finish };
 }
 
 /** An event as server-sent event text. */

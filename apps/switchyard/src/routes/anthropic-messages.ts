@@ -43,22 +43,27 @@ async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply) {
   };
   cancelOnDisconnect(broker, job.id, reply, () => finished);
 
-  for await (const event of broker.readStream(job.id, job.deadline + WAIT_GRACE_MS)) {
-    if (event.type === 'delta') send(events.text(event.text));
-    else if (event.type === 'tool_call_delta') send(events.toolCall(event));
-    else {
-      finished = true;
-      try {
-        // Nothing sent yet: a failure is a plain JSON error (thrown here).
+  try {
+    for await (const event of broker.readStream(job.id, job.deadline + WAIT_GRACE_MS)) {
+      if (event.type === 'delta') send(events.text(event.text));
+      else if (event.type === 'tool_call_delta') send(events.toolCall(event));
+      else {
+        finished = true;
+        // Nothing sent yet: a failure is a plain JSON error (thrown here, answered by the handler).
         send(events.finish(resultOf(event.job, job.id)));
-      } catch (error) {
-        if (!events.started() || !(error instanceof ApiError)) throw error;
-        const body = toAnthropicError(error.statusCode, error);
-        reply.raw.write(formatEvent({ event: 'error', data: { ...body } }));
       }
-      reply.raw.end();
     }
+  } catch (error) {
+    if (!headersSent) throw error;
+    // Mid-stream, the status is sent: the failure is an `error` event. Only a job's own
+    // failure says what happened; anything else is logged and says nothing of its cause.
+    if (!(error instanceof ApiError)) reply.log.error({ err: error, job: job.id }, 'stream relay failed');
+    const failure = error instanceof ApiError ? error : new ApiError(500, 'internal_error', 'Internal error');
+    reply.raw.write(
+      formatEvent({ event: 'error', data: { ...toAnthropicError(failure.statusCode, failure) } }),
+    );
   }
+  reply.raw.end();
   return reply;
 }
 

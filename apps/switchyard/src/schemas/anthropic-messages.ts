@@ -102,7 +102,7 @@ export const MessagesBody = z
 export type MessagesBody = z.infer<typeof MessagesBody>;
 
 /** Fields that do not change the answer (prompt caching, service tier): accepted and ignored. */
-export const IGNORED_FIELDS: ReadonlySet<string> = new Set([
+const IGNORED_FIELDS: ReadonlySet<string> = new Set([
   'cache_control',
   'service_tier',
   'speed',
@@ -112,7 +112,7 @@ export const IGNORED_FIELDS: ReadonlySet<string> = new Set([
 const ACCEPTED_FIELDS: ReadonlySet<string> = new Set(Object.keys(MessagesBody.shape));
 const BLOCK_TYPES: ReadonlySet<string> = new Set(['text', 'image', 'tool_use', 'tool_result']);
 
-export interface Unsupported {
+interface Unsupported {
   code: 'unsupported_field' | 'unsupported_content' | 'unsupported_tool';
   field: string;
   message: string;
