@@ -1,14 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { countTokens } from '@switchyard/provider-sim';
 import { createProviderAdapters } from '@switchyard/providers';
-import {
-  type GenerateRequest,
-  type GenerateResult,
-  type ProviderAdapter,
-  ProviderError,
-  type StreamEvent,
-  textOf,
-} from '@switchyard/spec';
+import { type ProviderAdapter, ProviderError } from '@switchyard/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 type APIError = InstanceType<typeof Anthropic.APIError>;
@@ -29,45 +22,6 @@ const WEATHER_TOOL = {
   description: 'The weather in a city',
   input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] },
 };
-
-/**
- * A provider that calls tools, until the simulator speaks them: asked with tools, it calls
- * `get_weather` for Paris; given the tool's result, it answers with it. It keeps every request.
- */
-function createToolProvider(): ProviderAdapter & { requests: GenerateRequest[] } {
-  const requests: GenerateRequest[] = [];
-  const answer = (request: GenerateRequest): GenerateResult => {
-    requests.push(request);
-    const last = request.messages.at(-1)!;
-    const usage = { inputTokens: 20, outputTokens: 7 };
-    if (last.role === 'tool') {
-      return { content: `Paris: ${textOf(last.content)}`, finishReason: 'stop', usage, model: 'tools' };
-    }
-    return {
-      content: 'Let me look.',
-      toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }],
-      finishReason: 'tool_calls',
-      usage,
-      model: 'tools',
-    };
-  };
-  return {
-    id: 'toolsmith',
-    kind: 'openai',
-    requests,
-    generate: async (request) => answer(request),
-    async *stream(request): AsyncIterable<StreamEvent> {
-      const result = answer(request);
-      yield { type: 'delta', text: result.content };
-      for (const [index, call] of (result.toolCalls ?? []).entries()) {
-        yield { type: 'tool_call_delta', index, id: call.id, name: call.name, arguments: '' };
-        yield { type: 'tool_call_delta', index, arguments: call.arguments.slice(0, 5) };
-        yield { type: 'tool_call_delta', index, arguments: call.arguments.slice(5) };
-      }
-      yield { type: 'done', result };
-    },
-  };
-}
 
 /** A provider whose stream breaks after its first words. */
 const breakingProvider: ProviderAdapter = {
@@ -99,7 +53,6 @@ const stallingProvider: ProviderAdapter = {
 
 let harness: Harness;
 let client: Anthropic;
-const tools = createToolProvider();
 /**
  * The adapters the workers call: the configuration's, made once the harness knows the
  * simulator's URLs, and the injected ones. Workers look adapters up per call, so the map is
@@ -116,7 +69,6 @@ beforeAll(async () => {
       { id: 'claude', format: 'anthropic', models: model('c') },
       { id: 'streamer', format: 'openai', models: model('s') },
       // Played by the injected adapters below, not by the simulator.
-      { id: 'toolsmith', format: 'openai', models: model('tools') },
       { id: 'breaker', format: 'openai', models: model('b') },
       { id: 'staller', format: 'openai', models: model('st') },
     ],
@@ -127,7 +79,7 @@ beforeAll(async () => {
     listen: true,
   });
   for (const [id, adapter] of createProviderAdapters(harness.config.providers)) adapters.set(id, adapter);
-  for (const adapter of [tools, breakingProvider, stallingProvider]) adapters.set(adapter.id, adapter);
+  for (const adapter of [breakingProvider, stallingProvider]) adapters.set(adapter.id, adapter);
   client = new Anthropic({ baseURL: harness.origin, apiKey: KEY, maxRetries: 0 });
 });
 
@@ -344,22 +296,37 @@ describe('the Anthropic SDK against Switchyard', () => {
     );
     expect(job.error?.code).toBe('cancelled');
   });
+});
 
-  it('answers with tool_use blocks and takes the tool_result back', async () => {
-    const question = { role: 'user' as const, content: 'What is the weather in Paris?' };
-    const first = await client.messages.create({
-      model: 'toolsmith/tools',
-      max_tokens: 100,
-      messages: [question],
-      tools: [WEATHER_TOOL],
-      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
-    });
+/** A 1x1 PNG: Anthropic's rule counts it as one input token. */
+const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+const QUESTION = 'What is the weather in Paris today?';
+
+// Gemini carries a tool's text result as the function response `{ content }`, which the
+// simulator echoes as JSON.
+describe.each([
+  ['OpenAI-compatible', 'streamer/s', 'sunny, 21 degrees'],
+  ['Anthropic', 'claude/c', 'sunny, 21 degrees'],
+  ['Gemini', 'gem/g', '{"content":"sunny, 21 degrees"}'],
+])('tool use through a provider speaking the %s wire format', (_format, model, echoed) => {
+  const question = { role: 'user' as const, content: QUESTION };
+  // The simulator calls the first tool, its string argument the user's first eight words.
+  const call = { type: 'tool_use', name: 'get_weather', input: { city: QUESTION } };
+
+  it('answers with a tool_use block and takes the tool_result back', async () => {
+    const { data: first, response } = await client.messages
+      .create({
+        model,
+        max_tokens: 100,
+        messages: [question],
+        tools: [WEATHER_TOOL],
+        tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+      })
+      .withResponse();
     expect(first.stop_reason).toBe('tool_use');
-    expect(first.content).toEqual([
-      { type: 'text', text: 'Let me look.' },
-      { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
-    ]);
-    expect(tools.requests.at(-1)).toMatchObject({
+    expect(first.content).toEqual([{ ...call, id: expect.any(String) }]);
+    const job = await harness.services.broker.get(response.headers.get('x-switchyard-job-id')!);
+    expect(job?.request).toMatchObject({
       tools: [
         { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER_TOOL.input_schema },
       ],
@@ -367,61 +334,38 @@ describe('the Anthropic SDK against Switchyard', () => {
       parallelToolCalls: false,
     });
 
-    const second = await client.messages.create({
-      model: 'toolsmith/tools',
-      max_tokens: 100,
-      tools: [WEATHER_TOOL],
-      messages: [
-        question,
-        { role: 'assistant', content: first.content },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'sunny, 21°C' }] },
-      ],
-    });
+    const id = (first.content[0] as Anthropic.ToolUseBlock).id;
+    const { data: second, response: secondResponse } = await client.messages
+      .create({
+        model,
+        max_tokens: 100,
+        tools: [WEATHER_TOOL],
+        messages: [
+          question,
+          { role: 'assistant', content: first.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'sunny, 21 degrees' }] },
+        ],
+      })
+      .withResponse();
     expect(second.stop_reason).toBe('end_turn');
-    expect(textOfMessage(second)).toBe('Paris: sunny, 21°C');
-    expect(tools.requests.at(-1)?.messages).toEqual([
-      { role: 'user', content: 'What is the weather in Paris?' },
+    expect(second.content).toEqual([{ type: 'text', text: `Tool result: ${echoed}` }]);
+    const secondJob = await harness.services.broker.get(secondResponse.headers.get('x-switchyard-job-id')!);
+    expect(secondJob?.request.messages).toEqual([
+      { role: 'user', content: QUESTION },
       {
         role: 'assistant',
-        content: 'Let me look.',
-        toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }],
+        content: '',
+        toolCalls: [{ id, name: 'get_weather', arguments: JSON.stringify(call.input) }],
       },
-      { role: 'tool', toolCallId: 'call_1', name: 'get_weather', content: 'sunny, 21°C' },
-    ]);
-  });
-
-  it('carries image blocks to the provider as image parts', async () => {
-    await client.messages.create({
-      model: 'toolsmith/tools',
-      max_tokens: 50,
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
-            { type: 'image', source: { type: 'url', url: 'https://example.org/map.jpg' } },
-            { type: 'text', text: 'Which centuries are these maps from?' },
-          ],
-        },
-      ],
-    });
-    expect(tools.requests.at(-1)?.messages).toEqual([
-      {
-        role: 'user',
-        content: [
-          { type: 'image', url: 'data:image/png;base64,iVBORw0KGgo=' },
-          { type: 'image', url: 'https://example.org/map.jpg' },
-          { type: 'text', text: 'Which centuries are these maps from?' },
-        ],
-      },
+      { role: 'tool', toolCallId: id, name: 'get_weather', content: 'sunny, 21 degrees' },
     ]);
   });
 
   it('streams tool use as input_json_delta pieces the SDK assembles', async () => {
     const stream = client.messages.stream({
-      model: 'toolsmith/tools',
+      model,
       max_tokens: 100,
-      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+      messages: [question],
       tools: [WEATHER_TOOL],
       tool_choice: { type: 'tool', name: 'get_weather' },
     });
@@ -430,12 +374,69 @@ describe('the Anthropic SDK against Switchyard', () => {
       pieces.push(piece);
     });
     const final = await stream.finalMessage();
-    expect(pieces.join('')).toBe('{"city":"Paris"}');
+    expect(JSON.parse(pieces.join(''))).toEqual(call.input);
     expect(final.stop_reason).toBe('tool_use');
-    expect(final.content).toEqual([
-      { type: 'text', text: 'Let me look.' },
-      { type: 'tool_use', id: 'call_1', name: 'get_weather', input: { city: 'Paris' } },
-    ]);
-    expect(tools.requests.at(-1)?.toolChoice).toEqual({ name: 'get_weather' });
+    expect(final.content).toEqual([{ ...call, id: expect.any(String) }]);
   });
+});
+
+describe('images', () => {
+  it('carries image blocks to the provider as image parts', async () => {
+    const text = 'Which centuries are these maps from?';
+    const { data: message, response } = await client.messages
+      .create({
+        model: 'claude/c',
+        max_tokens: 50,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PIXEL } },
+              { type: 'text', text },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect(message.content).toEqual([{ type: 'text', text: summarize(text, 50).text }]);
+    // The text by the simulator's count, and the pixel by Anthropic's rule: one token.
+    expect(message.usage.input_tokens).toBe(countTokens(text) + 1);
+    const job = await harness.services.broker.get(response.headers.get('x-switchyard-job-id')!);
+    expect(job?.request.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'image', url: `data:image/png;base64,${PIXEL}` },
+          { type: 'text', text },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('structured output', () => {
+  it.each([
+    ['OpenAI-compatible', 'streamer/s'],
+    ['Anthropic', 'claude/c'],
+    ['Gemini', 'gem/g'],
+  ])(
+    'answers output_config.format with JSON valid against the schema (%s wire format)',
+    async (_format, model) => {
+      const schema = {
+        type: 'object',
+        properties: { city: { type: 'string' } },
+        required: ['city'],
+        additionalProperties: false,
+      };
+      const message = await client.messages.create({
+        model,
+        max_tokens: 100,
+        messages: [{ role: 'user', content: QUESTION }],
+        output_config: { format: { type: 'json_schema', schema } },
+      });
+      expect(message.stop_reason).toBe('end_turn');
+      // The simulator builds the object from the schema: a string is the user's first eight words.
+      expect(JSON.parse(textOfMessage(message))).toEqual({ city: QUESTION });
+    },
+  );
 });
