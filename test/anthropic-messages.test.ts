@@ -105,7 +105,8 @@ describe('the Anthropic SDK against Switchyard', () => {
     const jobId = response.headers.get('x-switchyard-job-id')!;
     expect((message as unknown as { switchyard: unknown }).switchyard).toEqual({
       job_id: jobId,
-      served_by: 'gem/g',
+      provider: 'gem',
+      model: 'g',
     });
     const job = await harness.services.broker.get(jobId);
     expect(job?.attempts.map((attempt) => attempt.outcome)).toEqual(['server_error', 'succeeded']);
@@ -147,10 +148,15 @@ describe('the Anthropic SDK against Switchyard', () => {
     const stream = client.messages.stream({ model: 'streamer/s', max_tokens: 60, messages });
     const types: string[] = [];
     let text = '';
+    let served: unknown;
     stream.on('text', (piece) => {
       text += piece;
     });
-    for await (const event of stream) types.push(event.type);
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'message_delta') served = (event as unknown as { switchyard: unknown }).switchyard;
+    }
+    expect(served).toEqual({ provider: 'streamer', model: 's', job_id: expect.any(String) });
     const final = await stream.finalMessage();
     expect(text).toBe(textOfMessage(whole));
     expect(textOfMessage(final)).toBe(text);

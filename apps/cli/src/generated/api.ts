@@ -772,6 +772,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Anthropic's Messages API, run as an interactive job */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnthropicMessagesRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnthropicMessage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnthropicError"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnthropicError"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnthropicError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -783,65 +850,6 @@ export interface components {
                 message: string;
                 details?: unknown;
             };
-        };
-        CreateBatchInput: {
-            input_file_id?: string;
-            requests?: unknown[];
-            /** @enum {string} */
-            endpoint: "/v1/chat/completions";
-            /** @enum {string} */
-            completion_window: "24h";
-            metadata?: {
-                [key: string]: string;
-            } | null;
-            route?: string;
-            deadline?: string;
-            callback_url?: string;
-        };
-        BatchInput: {
-            id: string;
-            /** @enum {string} */
-            object: "batch";
-            endpoint: string;
-            errors: unknown;
-            input_file_id: string;
-            completion_window: string;
-            /** @enum {string} */
-            status: "validating" | "failed" | "in_progress" | "finalizing" | "completed" | "expired" | "cancelling" | "cancelled";
-            output_file_id: string | null;
-            error_file_id: string | null;
-            created_at: number;
-            in_progress_at: number | null;
-            expires_at: number | null;
-            finalizing_at: number | null;
-            completed_at: number | null;
-            failed_at: number | null;
-            expired_at: number | null;
-            cancelling_at: number | null;
-            cancelled_at: number | null;
-            request_counts: {
-                total: number;
-                completed: number;
-                failed: number;
-            };
-            metadata: {
-                [key: string]: string;
-            } | null;
-            route: string | null;
-            deadline: number | null;
-            callback_url: string | null;
-        };
-        FileInput: {
-            id: string;
-            /** @enum {string} */
-            object: "file";
-            bytes: number;
-            created_at: number;
-            filename: string;
-            /** @enum {string} */
-            purpose: "batch" | "batch_output";
-            /** @enum {string} */
-            status: "processed";
         };
         ChatCompletionRequestInput: {
             messages: ({
@@ -1220,15 +1228,172 @@ export interface components {
             created_at: string;
             completed_at?: string;
         };
-        Error: {
+        AnthropicMessagesRequestInput: {
+            /** @description A route name, or provider/model. */
+            model: string;
+            max_tokens: number;
+            messages: {
+                /** @enum {string} */
+                role: "user" | "assistant";
+                content: string | ({
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image";
+                    source: {
+                        /** @enum {string} */
+                        type: "base64";
+                        /** @enum {string} */
+                        media_type: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                        data: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "url";
+                        url: string;
+                    };
+                } | {
+                    /** @enum {string} */
+                    type: "tool_use";
+                    id: string;
+                    name: string;
+                    input: {
+                        [key: string]: unknown;
+                    };
+                } | {
+                    /** @enum {string} */
+                    type: "tool_result";
+                    tool_use_id: string;
+                    content?: string | ({
+                        /** @enum {string} */
+                        type: "text";
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "image";
+                        source: {
+                            /** @enum {string} */
+                            type: "base64";
+                            /** @enum {string} */
+                            media_type: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                            data: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "url";
+                            url: string;
+                        };
+                    })[];
+                    is_error?: boolean;
+                })[];
+            }[];
+            system?: string | {
+                /** @enum {string} */
+                type: "text";
+                text: string;
+            }[];
+            temperature?: number;
+            top_p?: number;
+            stop_sequences?: string[];
+            tools?: {
+                /** @enum {string} */
+                type?: "custom";
+                name: string;
+                description?: string;
+                input_schema: {
+                    [key: string]: unknown;
+                };
+                strict?: boolean;
+            }[];
+            tool_choice?: {
+                /** @enum {string} */
+                type: "auto";
+                disable_parallel_tool_use?: boolean;
+            } | {
+                /** @enum {string} */
+                type: "any";
+                disable_parallel_tool_use?: boolean;
+            } | {
+                /** @enum {string} */
+                type: "tool";
+                name: string;
+                disable_parallel_tool_use?: boolean;
+            } | {
+                /** @enum {string} */
+                type: "none";
+            };
+            output_config?: {
+                format?: {
+                    /** @enum {string} */
+                    type: "json_schema";
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                } | null;
+                /**
+                 * @description Refused unless null.
+                 * @enum {string|null}
+                 */
+                effort?: null;
+            };
+            metadata?: {
+                user_id?: string | null;
+            };
+            stream?: boolean;
+            /**
+             * @description Switchyard extension.
+             * @enum {string}
+             */
+            sensitivity?: "public" | "internal" | "confidential";
+            /** @description Switchyard extension: RFC 3339 or "90s". */
+            deadline?: string;
+        };
+        AnthropicMessageInput: {
+            id: string;
+            /** @enum {string} */
+            type: "message";
+            /** @enum {string} */
+            role: "assistant";
+            content: ({
+                /** @enum {string} */
+                type: "text";
+                text: string;
+            } | {
+                /** @enum {string} */
+                type: "tool_use";
+                id: string;
+                name: string;
+                input: {
+                    [key: string]: unknown;
+                };
+            })[];
+            /** @description The model the request named (a route, or provider/model). */
+            model: string;
+            /** @enum {string} */
+            stop_reason: "end_turn" | "max_tokens" | "tool_use" | "refusal";
+            /** @enum {string|null} */
+            stop_sequence: null;
+            usage: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            switchyard: components["schemas"]["ServedByInput"];
+        };
+        AnthropicErrorInput: {
+            /** @enum {string} */
+            type: "error";
             error: {
+                /** @description Anthropic's error type, by HTTP status. */
+                type: string;
+                message: string;
                 /** @description Stable, machine-readable: switch on this. */
                 code: string;
-                message: string;
-                details?: unknown;
+                details: {
+                    [key: string]: unknown;
+                };
             };
         };
-        CreateBatch: {
+        CreateBatchInput: {
             input_file_id?: string;
             requests?: unknown[];
             /** @enum {string} */
@@ -1242,7 +1407,7 @@ export interface components {
             deadline?: string;
             callback_url?: string;
         };
-        Batch: {
+        BatchInput: {
             id: string;
             /** @enum {string} */
             object: "batch";
@@ -1275,7 +1440,7 @@ export interface components {
             deadline: number | null;
             callback_url: string | null;
         };
-        File: {
+        FileInput: {
             id: string;
             /** @enum {string} */
             object: "file";
@@ -1286,6 +1451,14 @@ export interface components {
             purpose: "batch" | "batch_output";
             /** @enum {string} */
             status: "processed";
+        };
+        Error: {
+            error: {
+                /** @description Stable, machine-readable: switch on this. */
+                code: string;
+                message: string;
+                details?: unknown;
+            };
         };
         ChatCompletionRequest: {
             messages: ({
@@ -1663,6 +1836,230 @@ export interface components {
             };
             created_at: string;
             completed_at?: string;
+        };
+        AnthropicMessagesRequest: {
+            /** @description A route name, or provider/model. */
+            model: string;
+            max_tokens: number;
+            messages: {
+                /** @enum {string} */
+                role: "user" | "assistant";
+                content: string | ({
+                    /** @enum {string} */
+                    type: "text";
+                    text: string;
+                } | {
+                    /** @enum {string} */
+                    type: "image";
+                    source: {
+                        /** @enum {string} */
+                        type: "base64";
+                        /** @enum {string} */
+                        media_type: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                        data: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "url";
+                        url: string;
+                    };
+                } | {
+                    /** @enum {string} */
+                    type: "tool_use";
+                    id: string;
+                    name: string;
+                    input: {
+                        [key: string]: unknown;
+                    };
+                } | {
+                    /** @enum {string} */
+                    type: "tool_result";
+                    tool_use_id: string;
+                    content?: string | ({
+                        /** @enum {string} */
+                        type: "text";
+                        text: string;
+                    } | {
+                        /** @enum {string} */
+                        type: "image";
+                        source: {
+                            /** @enum {string} */
+                            type: "base64";
+                            /** @enum {string} */
+                            media_type: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+                            data: string;
+                        } | {
+                            /** @enum {string} */
+                            type: "url";
+                            url: string;
+                        };
+                    })[];
+                    is_error?: boolean;
+                })[];
+            }[];
+            system?: string | {
+                /** @enum {string} */
+                type: "text";
+                text: string;
+            }[];
+            temperature?: number;
+            top_p?: number;
+            stop_sequences?: string[];
+            tools?: {
+                /** @enum {string} */
+                type?: "custom";
+                name: string;
+                description?: string;
+                input_schema: {
+                    [key: string]: unknown;
+                };
+                strict?: boolean;
+            }[];
+            tool_choice?: {
+                /** @enum {string} */
+                type: "auto";
+                disable_parallel_tool_use?: boolean;
+            } | {
+                /** @enum {string} */
+                type: "any";
+                disable_parallel_tool_use?: boolean;
+            } | {
+                /** @enum {string} */
+                type: "tool";
+                name: string;
+                disable_parallel_tool_use?: boolean;
+            } | {
+                /** @enum {string} */
+                type: "none";
+            };
+            output_config?: {
+                format?: {
+                    /** @enum {string} */
+                    type: "json_schema";
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                } | null;
+                /**
+                 * @description Refused unless null.
+                 * @enum {string|null}
+                 */
+                effort?: null;
+            };
+            metadata?: {
+                user_id?: string | null;
+            };
+            stream?: boolean;
+            /**
+             * @description Switchyard extension.
+             * @enum {string}
+             */
+            sensitivity?: "public" | "internal" | "confidential";
+            /** @description Switchyard extension: RFC 3339 or "90s". */
+            deadline?: string;
+        };
+        AnthropicMessage: {
+            id: string;
+            /** @enum {string} */
+            type: "message";
+            /** @enum {string} */
+            role: "assistant";
+            content: ({
+                /** @enum {string} */
+                type: "text";
+                text: string;
+            } | {
+                /** @enum {string} */
+                type: "tool_use";
+                id: string;
+                name: string;
+                input: {
+                    [key: string]: unknown;
+                };
+            })[];
+            /** @description The model the request named (a route, or provider/model). */
+            model: string;
+            /** @enum {string} */
+            stop_reason: "end_turn" | "max_tokens" | "tool_use" | "refusal";
+            /** @enum {string|null} */
+            stop_sequence: null;
+            usage: {
+                input_tokens: number;
+                output_tokens: number;
+            };
+            switchyard: components["schemas"]["ServedBy"];
+        };
+        AnthropicError: {
+            /** @enum {string} */
+            type: "error";
+            error: {
+                /** @description Anthropic's error type, by HTTP status. */
+                type: string;
+                message: string;
+                /** @description Stable, machine-readable: switch on this. */
+                code: string;
+                details: {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        CreateBatch: {
+            input_file_id?: string;
+            requests?: unknown[];
+            /** @enum {string} */
+            endpoint: "/v1/chat/completions";
+            /** @enum {string} */
+            completion_window: "24h";
+            metadata?: {
+                [key: string]: string;
+            } | null;
+            route?: string;
+            deadline?: string;
+            callback_url?: string;
+        };
+        Batch: {
+            id: string;
+            /** @enum {string} */
+            object: "batch";
+            endpoint: string;
+            errors: unknown;
+            input_file_id: string;
+            completion_window: string;
+            /** @enum {string} */
+            status: "validating" | "failed" | "in_progress" | "finalizing" | "completed" | "expired" | "cancelling" | "cancelled";
+            output_file_id: string | null;
+            error_file_id: string | null;
+            created_at: number;
+            in_progress_at: number | null;
+            expires_at: number | null;
+            finalizing_at: number | null;
+            completed_at: number | null;
+            failed_at: number | null;
+            expired_at: number | null;
+            cancelling_at: number | null;
+            cancelled_at: number | null;
+            request_counts: {
+                total: number;
+                completed: number;
+                failed: number;
+            };
+            metadata: {
+                [key: string]: string;
+            } | null;
+            route: string | null;
+            deadline: number | null;
+            callback_url: string | null;
+        };
+        File: {
+            id: string;
+            /** @enum {string} */
+            object: "file";
+            bytes: number;
+            created_at: number;
+            filename: string;
+            /** @enum {string} */
+            purpose: "batch" | "batch_output";
+            /** @enum {string} */
+            status: "processed";
         };
     };
     responses: never;

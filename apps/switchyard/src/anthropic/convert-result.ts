@@ -1,3 +1,4 @@
+import { servedBy } from '@switchyard/batches';
 import { httpStatusOf, type Job, type JobResult, TERMINAL_STATUSES } from '@switchyard/broker';
 import type { ToolCall } from '@switchyard/spec';
 import { ApiError } from '../api-error.ts';
@@ -54,7 +55,7 @@ export function toAnthropicMessage(job: Job, result: JobResult): AnthropicMessag
     stop_reason: stopReasonOf(result),
     stop_sequence: null,
     usage: { input_tokens: result.usage.input_tokens, output_tokens: result.usage.output_tokens },
-    switchyard: { job_id: job.id, served_by: `${result.provider}/${result.model}` },
+    switchyard: servedBy(job, result),
   };
 }
 

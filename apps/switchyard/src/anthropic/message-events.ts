@@ -90,8 +90,11 @@ export function createMessageEvents(message: { id: string; model: string }) {
     return events;
   };
 
-  /** The last events. What the stream did not carry (an answer in one piece) is sent now. */
-  const finish = (result: JobResult): MessageEvent[] => {
+  /**
+   * The last events. What the stream did not carry (an answer in one piece) is sent now;
+   * `served` (who answered: Switchyard's extension) rides on `message_delta`.
+   */
+  const finish = (result: JobResult, served?: Record<string, unknown>): MessageEvent[] => {
     const events = start();
     if (!textSent && result.content) events.push(...text(result.content));
     for (const [index, call] of (result.tool_calls ?? []).entries()) {
@@ -105,6 +108,7 @@ export function createMessageEvents(message: { id: string; model: string }) {
         type: 'message_delta',
         delta: { stop_reason: stopReasonOf(result), stop_sequence: null },
         usage: { input_tokens: result.usage.input_tokens, output_tokens: result.usage.output_tokens },
+        ...(served ? { switchyard: served } : {}),
       },
     });
     events.push({ event: 'message_stop', data: { type: 'message_stop' } });

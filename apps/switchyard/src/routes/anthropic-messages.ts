@@ -1,3 +1,4 @@
+import { servedBy } from '@switchyard/batches';
 import type { Broker, Job } from '@switchyard/broker';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -50,7 +51,8 @@ async function relayAsEvents(broker: Broker, job: Job, reply: FastifyReply) {
       else {
         finished = true;
         // Nothing sent yet: a failure is a plain JSON error (thrown here, answered by the handler).
-        send(events.finish(resultOf(event.job, job.id)));
+        const result = resultOf(event.job, job.id);
+        send(events.finish(result, servedBy(job, result)));
       }
     }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { SENSITIVITIES } from '@switchyard/broker';
 import { z } from 'zod';
+import { ServedBy } from './chat-completion.ts';
 import { LIMITS } from './job.ts';
 
 /** A base64 image can be most of a body (the body limit is 8 MiB). */
@@ -200,9 +201,7 @@ export const AnthropicMessage = z
     stop_reason: z.enum(['end_turn', 'max_tokens', 'tool_use', 'refusal']),
     stop_sequence: z.null(),
     usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
-    switchyard: z
-      .object({ job_id: z.string(), served_by: z.string().meta({ description: 'provider/model' }) })
-      .meta({ description: 'Switchyard extension: the job and the provider/model that answered.' }),
+    switchyard: ServedBy,
   })
   .meta({ id: 'AnthropicMessage' });
 
