@@ -13,15 +13,16 @@ import {
   createBudgets,
   createHealth,
   createKeys,
+  createRedis,
   type Health,
   type HealthOptions,
   type Job,
+  type RedisConnection,
 } from '@switchyard/broker';
 import type { Config } from '@switchyard/config';
 import { createProviderAdapters } from '@switchyard/providers';
 import type { ProviderAdapter } from '@switchyard/spec';
 import { checkCallbackUrl, createWebhooks } from '@switchyard/webhooks';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ApiError } from './api-error.ts';
@@ -34,7 +35,8 @@ type Webhooks = ReturnType<typeof createWebhooks>;
 /** Everything the API and the workers share, made once per process from the configuration. */
 export interface Services {
   config: Config;
-  redis: Redis;
+  /** Standalone or cluster, as `config.redis.cluster` says. */
+  redis: RedisConnection;
   broker: Broker;
   /** Spend and tokens per day, tenant, provider and route; the budgets' plan check. */
   budgets: Budgets;
@@ -68,7 +70,7 @@ export interface ServiceOptions {
 }
 
 export function createServices(config: Config, options: ServiceOptions = {}): Services {
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const redis = createRedis(config.redis, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const observability = createObservability({ logger: options.logger });
   const webhooks = config.webhooks.secret
     ? createWebhooks({

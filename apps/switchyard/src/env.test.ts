@@ -33,6 +33,7 @@ describe('parseEnv (the Switchyard process)', () => {
       SIM_PORT: '',
       SWITCHYARD_LOCK_DURATION_MS: '1500',
       REDIS_URL: 'redis://127.0.0.1:6390',
+      REDIS_CLUSTER: 'true',
       GROQ_API_KEY: 'gsk-not-ours',
     });
     expect(env).toMatchObject({
@@ -41,6 +42,7 @@ describe('parseEnv (the Switchyard process)', () => {
       SIM_PORT: 4010,
       SWITCHYARD_LOCK_DURATION_MS: 1500,
       REDIS_URL: 'redis://127.0.0.1:6390',
+      REDIS_CLUSTER: true,
     });
     expect(env).not.toHaveProperty('GROQ_API_KEY');
   });
@@ -52,6 +54,7 @@ describe('parseEnv (the Switchyard process)', () => {
     ['PORT', '99999', /port/],
     ['SIM_PORT', '-1', /port/],
     ['REDIS_URL', 'http://127.0.0.1:6379', /redis:\/\//],
+    ['REDIS_CLUSTER', 'yes', /true or false/],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /http\(s\) URL/],
   ])('refuses %s=%s and names the variable', (name, value, reason) => {
     const error = refusal({ [name]: value });

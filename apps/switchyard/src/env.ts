@@ -28,6 +28,11 @@ export const EnvSchema = z.object({
   SWITCHYARD_ROLE: z.enum(['all', 'api', 'worker'], { error: 'expected all, api or worker' }).default('all'),
   PORT: port('a port').optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  /** `true`: REDIS_URL is a seed node of a Redis Cluster (overrides the file's `redis.cluster`). */
+  REDIS_CLUSTER: z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .transform((value) => value === 'true')
+    .optional(),
   SIM_PORT: port('a port').default(4010),
   SWITCHYARD_DATA_DIR: z.string().default('.data/redis'),
   // Below 500 ms a busy worker could not renew its lock in time and would lose every job.

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
 
   let redisChild: ChildProcess | undefined;
   try {
-    redisChild = await ensureRedis(config.redis.url, env.SWITCHYARD_DATA_DIR);
+    // A cluster is never started here: a seed node that does not answer is an error to report.
+    if (!config.redis.cluster) redisChild = await ensureRedis(config.redis.url, env.SWITCHYARD_DATA_DIR);
   } catch (error) {
     logger.fatal((error as Error).message);
     process.exit(1);

@@ -1,12 +1,11 @@
-import type { Broker } from '@switchyard/broker';
-import type { Redis } from 'ioredis';
+import type { Broker, RedisConnection } from '@switchyard/broker';
 import type { BatchKeys } from './batch-keys.ts';
 import type { FileStore } from './create-file-store.ts';
 import type { Batch, BatchStatus } from './to-batch.ts';
 
 /** What the batch runner, reader and finisher share, made once by `createBatches`. */
 export interface BatchContext {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly keys: BatchKeys;
   readonly broker: Broker;
   readonly files: FileStore;

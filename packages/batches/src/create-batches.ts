@@ -1,7 +1,6 @@
-import { type Broker, defineScripts, type Job } from '@switchyard/broker';
+import { type Broker, defineScripts, type Job, type RedisConnection } from '@switchyard/broker';
 import type { Config } from '@switchyard/config';
 import { DelayedError, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { BatchContext } from './batch-context.ts';
 import { BatchError } from './batch-error.ts';
 import { lineIndexOf, newBatchId, parseResultFileId, type ResultKind } from './batch-ids.ts';
@@ -41,7 +40,7 @@ export interface CreateBatchParams {
 
 export interface BatchesOptions {
   /** Commands connection; BullMQ duplicates it for its blocking calls (maxRetriesPerRequest: null). */
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   broker: Broker;
   files: FileStore;

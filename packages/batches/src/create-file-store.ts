@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/broker';
 import { BatchError, type LineProblem } from './batch-error.ts';
 import { type BatchKeys, createBatchKeys } from './batch-keys.ts';
 import { type ListOptions, type ListPage, listNewestFirst } from './list-newest-first.ts';
@@ -43,7 +43,7 @@ export interface GeneratedFiles {
 }
 
 export interface FileStoreOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   /** How long an uploaded file is kept. */
   retentionMs: number;

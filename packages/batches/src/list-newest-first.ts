@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@switchyard/broker';
 
 /** An OpenAI list page (`GET /v1/batches`, `GET /v1/files`). */
 export interface ListPage<T> {
@@ -21,7 +21,7 @@ export interface ListOptions {
  * Entries whose record has expired are dropped from the index on the way.
  */
 export async function listNewestFirst<T extends { id: string }>(
-  redis: Redis,
+  redis: RedisConnection,
   indexKey: string,
   options: ListOptions,
   load: (ids: string[]) => Promise<(T | undefined)[]>,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './create-redis.ts';
 import type { Keys } from './keys.ts';
 
 /**
@@ -15,9 +15,9 @@ export interface Cancellations {
   close(): Promise<void>;
 }
 
-export function createCancellations(redis: Redis, keys: Keys): Cancellations {
+export function createCancellations(redis: RedisConnection, keys: Keys): Cancellations {
   const running = new Map<string, AbortController>();
-  let subscriber: Redis | undefined;
+  let subscriber: RedisConnection | undefined;
   return {
     track(jobId) {
       const controller = new AbortController();

@@ -1,10 +1,10 @@
 import type { Config } from '@switchyard/config';
 import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { AttemptDeps } from './attempt-context.ts';
 import { createCancellations } from './cancellations.ts';
 import { createCatalog } from './catalog.ts';
+import { createRedis, type RedisConnection } from './create-redis.ts';
 import { createDeadlineWorker } from './deadline-worker.ts';
 import { type BrokerHooks, createDispatcher } from './dispatcher.ts';
 import { createStartEstimator, type EstimateStart } from './estimate-start.ts';
@@ -18,14 +18,15 @@ import type { PlanChecks } from './plan-route.ts';
 import { createProviderWorker } from './provider-worker.ts';
 import { createQueues } from './queues.ts';
 import { createQuota, type Quota } from './quota/index.ts';
+
 import { createSubmit, type Submit } from './submit.ts';
 
 export interface BrokerOptions {
   config: Config;
   /** The provider adapters, by provider id (the app makes them from the configuration). */
   adapters: ReadonlyMap<string, ProviderAdapter>;
-  /** A connection for commands; one is made from `config.redis.url` when absent. */
-  redis?: Redis;
+  /** A connection for commands; one is made from `config.redis` (standalone or cluster) when absent. */
+  redis?: RedisConnection;
   checks?: PlanChecks;
   /** BullMQ worker lock settings: how fast a crashed worker's job is taken over. */
   lockDurationMs?: number;
@@ -75,7 +76,7 @@ export interface Broker {
 export function createBroker(options: BrokerOptions): Broker {
   const { config } = options;
   const redis =
-    options.redis ?? new Redis(config.redis.url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+    options.redis ?? createRedis(config.redis, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const ownsRedis = options.redis === undefined;
   const keys = createKeys(config.redis.prefix);
   const store = createJobStore(redis, keys, { retentionMs: config.results.retentionMs });

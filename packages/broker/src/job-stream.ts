@@ -1,5 +1,5 @@
 import type { StreamEvent } from '@switchyard/spec';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './create-redis.ts';
 import type { Job } from './job.ts';
 import { TERMINAL_STATUSES } from './job.ts';
 import type { Keys } from './keys.ts';
@@ -27,7 +27,7 @@ export interface JobStreamWriter {
   end(jobId: string): Promise<void>;
 }
 
-export function createJobStreamWriter(redis: Redis, keys: Keys): JobStreamWriter {
+export function createJobStreamWriter(redis: RedisConnection, keys: Keys): JobStreamWriter {
   return {
     async append(jobId, delta) {
       const key = keys.jobStream(jobId);
@@ -75,16 +75,16 @@ interface Subscription {
  * Cluster, where one `XREAD` cannot span slots, each reader has a connection of its own.
  */
 export function createJobStreamReader(
-  redis: Redis,
+  redis: RedisConnection,
   keys: Keys,
   getJob: (id: string) => Promise<Job | undefined>,
 ): JobStreamReader {
   const subscriptions = new Map<string, Subscription>();
-  let hub: Redis | undefined;
+  let hub: RedisConnection | undefined;
   let hubId: number | undefined;
   let looping = false;
   let closed = false;
-  const shared = !(redis as { isCluster?: boolean }).isCluster;
+  const shared = !redis.isCluster;
 
   async function loop(): Promise<void> {
     looping = true;

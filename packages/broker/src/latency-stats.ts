@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './create-redis.ts';
 import type { Keys } from './keys.ts';
 
 /** Latency assumed for a provider before any call to it has been measured. */
@@ -12,7 +12,7 @@ export interface LatencyStats {
   record(providerId: string, latencyMs: number): Promise<void>;
 }
 
-export function createLatencyStats(redis: Redis, keys: Keys): LatencyStats {
+export function createLatencyStats(redis: RedisConnection, keys: Keys): LatencyStats {
   const cache = new Map<string, { value: number; readAt: number }>();
   return {
     async expectedMs(providerId) {

@@ -1,5 +1,5 @@
 import { Queue, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './create-redis.ts';
 import type { Priority } from './job.ts';
 import type { Keys } from './keys.ts';
 
@@ -43,7 +43,7 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(redis: Redis, keys: Keys, lock: LockSettings): Queues {
+export function createQueues(redis: RedisConnection, keys: Keys, lock: LockSettings): Queues {
   const prefix = keys.queuePrefix;
   const queues = new Map<string, Queue>();
 

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '@switchyard/config';
 import { textOf } from '@switchyard/spec';
-import type { Redis } from 'ioredis';
 import { BrokerError } from './broker-error.ts';
 import { capabilitiesNeeded } from './capabilities-needed.ts';
+import type { RedisConnection } from './create-redis.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
 import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
@@ -65,7 +65,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** Plans and enqueues jobs: the route plan, the start estimates, the record, the queue entry. */
 export function createSubmit(deps: {
   config: Config;
-  redis: Redis;
+  redis: RedisConnection;
   keys: Keys;
   store: JobStore;
   checks: PlanChecks;

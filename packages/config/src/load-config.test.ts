@@ -80,6 +80,17 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6390');
   });
 
+  it('takes redis.cluster from the file, REDIS_CLUSTER overriding it', () => {
+    const fromFile = parseConfig({ redis: { url: 'redis://10.0.0.5:7000', cluster: true } }, {});
+    expect(fromFile.redis).toMatchObject({ url: 'redis://10.0.0.5:7000', cluster: true });
+    expect(parseConfig({ redis: { cluster: true } }, { REDIS_CLUSTER: 'false' }).redis.cluster).toBe(false);
+    expect(parseConfig({}, { REDIS_CLUSTER: 'true' }).redis.cluster).toBe(true);
+    expect(parseConfig({}, {}).redis.cluster).toBe(false);
+    expect(problemsOf(() => parseConfig({}, { REDIS_CLUSTER: 'yes' }))).toEqual([
+      { path: 'REDIS_CLUSTER (environment)', message: 'expected true or false' },
+    ]);
+  });
+
   it('names every problem with its exact path and reason, and refuses to start', () => {
     const problems = problemsOf(() =>
       parseConfig(

@@ -9,7 +9,7 @@ type Env = Record<string, string | undefined>;
 
 /**
  * Validates a configuration tree (as parsed from YAML): interpolates `${ENV}` from `env`, applies
- * the `PORT` and `REDIS_URL` overrides, adds presets switched on by their key variables, and a
+ * the `PORT`, `REDIS_URL` and `REDIS_CLUSTER` overrides, adds presets switched on by their key variables, and a
  * `default` route over every model (free first, paid last) when the file defines no routes.
  */
 export function parseConfig(raw: unknown, env: Env, source = 'configuration'): Config {
@@ -87,6 +87,13 @@ function checkConfig(
     }
   }
   if (env.REDIS_URL) input.redis = { ...asRecord(input.redis), url: env.REDIS_URL };
+  if (env.REDIS_CLUSTER !== undefined && env.REDIS_CLUSTER !== '') {
+    if (env.REDIS_CLUSTER !== 'true' && env.REDIS_CLUSTER !== 'false') {
+      problems.push({ path: 'REDIS_CLUSTER (environment)', message: 'expected true or false' });
+    } else {
+      input.redis = { ...asRecord(input.redis), cluster: env.REDIS_CLUSTER === 'true' };
+    }
+  }
 
   if (input.presets !== 'off' && (input.providers === undefined || Array.isArray(input.providers))) {
     const providers = (input.providers as ProviderInput[] | undefined) ?? [];

@@ -175,8 +175,10 @@ export const ConfigSchema = z
           .string()
           .regex(/^[A-Za-z0-9_{}-]+$/)
           .default('switchyard'),
+        /** `url` is one seed node of a Redis Cluster (REDIS_CLUSTER=true in the environment overrides). */
+        cluster: z.boolean().default(false),
       })
-      .default({ url: 'redis://127.0.0.1:6379', prefix: 'switchyard' }),
+      .default({ url: 'redis://127.0.0.1:6379', prefix: 'switchyard', cluster: false }),
     auth: z
       .strictObject({
         apiKeys: z.array(ApiKeySchema).default([]),

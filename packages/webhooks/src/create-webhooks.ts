@@ -1,5 +1,5 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { parseCallbackUrl } from './check-callback-url.ts';
 import { computeRetryDelay, DEFAULT_WEBHOOK_SCHEDULE } from './compute-retry-delay.ts';
 import { decideAfterAttempt } from './decide-after-attempt.ts';
@@ -40,7 +40,8 @@ export interface DeliveryAttempt {
 
 export interface WebhooksOptions {
   /** Shared connection (`maxRetriesPerRequest: null`, as BullMQ workers need); not closed by `close`. */
-  redis: Redis;
+  /** A standalone or cluster connection (BullMQ takes either). */
+  redis: Redis | Cluster;
   /** Redis key prefix, e.g. `switchyard`; the queue lives under the BullMQ prefix `{<prefix>}`. */
   prefix: string;
   /** `whsec_<base64>`. Without it nothing is sent: `send` and `startWorker` throw. */

@@ -1,5 +1,5 @@
 import type { Config, ModelConfig, ProviderConfig } from '@switchyard/config';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../create-redis.ts';
 import type { AttemptEvent } from '../dispatcher.ts';
 import type { Job } from '../job.ts';
 import { createKeys } from '../keys.ts';
@@ -13,7 +13,7 @@ const DEFAULT_REFRESH_MS = 500;
 type BudgetConfig = Config['budgets'][number];
 
 export interface BudgetsOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** The Redis key prefix (`config.redis.prefix`). */
   prefix: string;
   config: Config;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ProviderConfig } from '@switchyard/config';
 import type { ProviderAdapter } from '@switchyard/spec';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../create-redis.ts';
 import type { AttemptEvent } from '../dispatcher.ts';
 import type { Keys } from '../keys.ts';
 import { isAttemptOutcome, OUTCOME_POLICY } from '../outcome-policy.ts';
@@ -66,7 +66,7 @@ export interface ProviderHealth {
 }
 
 export interface CreateHealthOptions {
-  redis: Redis;
+  redis: RedisConnection;
   keys: Keys;
   providers: ProviderConfig[];
   /** Adapters by provider id, for probes. */

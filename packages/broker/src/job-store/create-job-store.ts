@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../create-redis.ts';
 import type { Attempt, Job, JobStatus } from '../job.ts';
 import { TERMINAL_STATUSES } from '../job.ts';
 import type { Keys } from '../keys.ts';
@@ -33,14 +33,18 @@ export interface JobStore {
 const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error', 'personal_data', 'stream'] as const;
 const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 
-export function createJobStore(redis: Redis, keys: Keys, options: { retentionMs: number }): JobStore {
+export function createJobStore(
+  redis: RedisConnection,
+  keys: Keys,
+  options: { retentionMs: number },
+): JobStore {
   const scripts = defineScripts(redis, {
     create: new URL('./create-2.lua', import.meta.url),
     read: new URL('./read-2.lua', import.meta.url),
     transition: new URL('./transition-2.lua', import.meta.url),
   });
   const waiters = new Map<string, Set<() => void>>();
-  let subscriber: Redis | undefined;
+  let subscriber: RedisConnection | undefined;
 
   async function listen(): Promise<void> {
     if (subscriber) return;

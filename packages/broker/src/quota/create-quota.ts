@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../create-redis.ts';
 import type { Keys } from '../keys.ts';
 import { defineScripts } from '../scripts/define-scripts.ts';
 import { checkInteger, limitArguments, nowArgument, type QuotaLimit } from './limit-arguments.ts';
@@ -77,7 +77,7 @@ export interface Quota {
  * Each call runs one Lua script over the keys of one provider (one hash slot); see
  * docs/quotas.md for the algorithm.
  */
-export function createQuota(redis: Redis, keys: Keys): Quota {
+export function createQuota(redis: RedisConnection, keys: Keys): Quota {
   // Variadic (`-n`): each call's keys are the scale, then those of its limits.
   const scripts = defineScripts(redis, {
     acquire: new URL('./acquire-n.lua', import.meta.url),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../create-redis.ts';
 
 /**
  * The one way Switchyard runs Lua: every script is a file beside the module that runs it,
@@ -52,7 +52,7 @@ export const SCRIPT_FILE_NAME = /^([a-z][a-zA-Z0-9]*(?:-[a-z][a-zA-Z0-9]*)*)-(\d
 const INCLUDE = /^--- @include "([\w-]+)"$/gm;
 
 const sources = new Map<string, ScriptSource>();
-const defined = new WeakMap<Redis, Map<string, LuaScript>>();
+const defined = new WeakMap<RedisConnection, Map<string, LuaScript>>();
 
 function read(file: URL): string {
   return readFileSync(file, 'utf8');
@@ -75,7 +75,7 @@ export function readScript(file: URL): ScriptSource {
 
 type Command = (...keysAndArguments: ScriptArgument[]) => Promise<unknown>;
 
-function defineScript(redis: Redis, file: URL): LuaScript {
+function defineScript(redis: RedisConnection, file: URL): LuaScript {
   let scripts = defined.get(redis);
   if (!scripts) {
     scripts = new Map();
@@ -108,7 +108,7 @@ function defineScript(redis: Redis, file: URL): LuaScript {
  * `defineScripts(redis, { acquire: new URL('./acquire-n.lua', import.meta.url) })`.
  */
 export function defineScripts<Name extends string>(
-  redis: Redis,
+  redis: RedisConnection,
   files: Record<Name, URL>,
 ): Record<Name, LuaScript> {
   const scripts = {} as Record<Name, LuaScript>;

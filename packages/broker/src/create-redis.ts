@@ -1,0 +1,64 @@
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+
+/** A connection to Redis: one server, or a Redis Cluster (ioredis `Cluster`). */
+export type RedisConnection = Redis | Cluster;
+
+/** The configuration's `redis` section, as far as connecting goes. */
+export interface RedisSettings {
+  url: string;
+  /** `url` names one seed node of a Redis Cluster; the others are discovered from it. */
+  cluster?: boolean;
+}
+
+/**
+ * Cluster-wide settings of ioredis; everything else in the options is per node. BullMQ and our
+ * callers pass the same options either way, so this factory sorts them.
+ */
+const CLUSTER_LEVEL = [
+  'enableAutoPipelining',
+  'lazyConnect',
+  'enableOfflineQueue',
+  'enableReadyCheck',
+] as const;
+
+/**
+ * Bounds on a cluster that is failing over: a master's slots answer CLUSTERDOWN (or nothing)
+ * until a replica takes over, which takes the cluster's `cluster-node-timeout` plus an election.
+ * ioredis retries each command `maxRedirections` times, `retryDelayOnClusterDown` apart:
+ * 60 x 250 ms rides out a failover of up to 15 s instead of failing the command after 1.6 s.
+ */
+const FAILOVER_PATIENCE: ClusterOptions = {
+  maxRedirections: 60,
+  retryDelayOnClusterDown: 250,
+  retryDelayOnFailover: 250,
+  retryDelayOnTryAgain: 250,
+};
+
+/**
+ * The one way Switchyard connects to Redis: a standalone connection to `url`, or, with
+ * `cluster: true`, a Cluster whose seed node is `url` (its user, password and `rediss:` TLS
+ * apply to every node). `options` are ioredis connection options (e.g. BullMQ's
+ * `maxRetriesPerRequest: null`); both kinds have `duplicate()`, which keeps them.
+ */
+export function createRedis(settings: RedisSettings, options: RedisOptions = {}): RedisConnection {
+  if (!settings.cluster) return new Redis(settings.url, options);
+  const url = new URL(settings.url);
+  const nodeOptions: Record<string, unknown> = { ...options };
+  const clusterOptions: Record<string, unknown> = { ...FAILOVER_PATIENCE };
+  for (const name of CLUSTER_LEVEL) {
+    if (name in nodeOptions) {
+      clusterOptions[name] = nodeOptions[name];
+      delete nodeOptions[name];
+    }
+  }
+  if (url.username) nodeOptions.username = decodeURIComponent(url.username);
+  if (url.password) nodeOptions.password = decodeURIComponent(url.password);
+  if (url.protocol === 'rediss:') nodeOptions.tls = {};
+  return new Cluster([{ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 6379) }], {
+    ...(clusterOptions as ClusterOptions),
+    redisOptions: nodeOptions as ClusterOptions['redisOptions'],
+  });
+}
+
+/** Whether a connection is a Redis Cluster (its commands may reach different servers). */
+export const isCluster = (redis: RedisConnection): redis is Cluster => redis.isCluster;
