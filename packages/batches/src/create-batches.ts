@@ -221,10 +221,13 @@ export function createBatches(options: BatchesOptions): Batches {
       if (params.route) hash.route = params.route;
       if (params.deadline !== undefined) hash.deadline = String(params.deadline);
       if (params.callback_url) hash.callback_url = params.callback_url;
+      // Two transactions, one per Redis Cluster slot: the batch (`{batch id}`), then the
+      // tenant's index; a crash between them leaves a batch that is not listed (`get` still
+      // finds and resumes it), never an index entry without its batch. Readers drop index
+      // entries whose batch is gone (listNewestFirst).
+      await redis.multi().hset(keys.batch(id), hash).pexpire(keys.batch(id), context.runningTtlMs).exec();
       await redis
         .multi()
-        .hset(keys.batch(id), hash)
-        .pexpire(keys.batch(id), context.runningTtlMs)
         .zadd(keys.tenantBatches(tenant), now, id)
         .zremrangebyscore(keys.tenantBatches(tenant), '-inf', now - context.runningTtlMs)
         .pexpire(keys.tenantBatches(tenant), context.runningTtlMs)

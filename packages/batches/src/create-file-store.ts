@@ -192,6 +192,10 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         await flush();
 
         const now = Date.now();
+        // Two transactions, one per Redis Cluster slot: the file (`{file id}`), then the
+        // tenant's index. A crash between them leaves a file that is not listed (it can still be
+        // read by id, and expires); never an index entry first. Readers drop index entries whose
+        // file is gone (listNewestFirst).
         await redis
           .multi()
           .hset(keys.file(id), {
@@ -205,6 +209,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
           })
           .pexpire(keys.file(id), retentionMs)
           .pexpire(linesKey, retentionMs)
+          .exec();
+        await redis
+          .multi()
           .zadd(keys.tenantFiles(tenant), now, id)
           .zremrangebyscore(keys.tenantFiles(tenant), '-inf', now - retentionMs - INDEX_SLACK_MS)
           .pexpire(keys.tenantFiles(tenant), retentionMs + INDEX_SLACK_MS)

@@ -208,9 +208,13 @@ async function walkCancelled(
     const end = Math.min(limit, position + context.pageSize);
     const indexes = Array.from({ length: end - position }, (_, offset) => position + offset);
     // Past `submitted_until` only a crashed page can have jobs: look before cancelling.
-    const exists = context.redis.pipeline();
-    for (const index of indexes) exists.exists(context.broker.keys.job(batchJobId(batchId, index)));
-    const found = ((await exists.exec()) ?? []).map(([, count]) => count === 1);
+    // One command per job (auto-pipelined), not a pipeline: jobs live on different cluster slots.
+    const found = await Promise.all(
+      indexes.map(
+        async (index) =>
+          (await context.redis.exists(context.broker.keys.job(batchJobId(batchId, index)))) === 1,
+      ),
+    );
     const neverSubmitted = indexes.filter(
       (index, offset) => stoppedAt !== undefined && index >= stoppedAt && !found[offset],
     );

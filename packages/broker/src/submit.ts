@@ -208,8 +208,15 @@ export function createSubmit(deps: {
       .end();
     if (request.id === undefined && !idempotent) {
       // A fresh random id cannot exist yet: write the record and enqueue in one round trip.
-      // The record is sent first on the same connection, so a worker always finds it.
-      await Promise.all([store.create(job), dispatcher.enqueue(job, start)]);
+      // The record is sent first on the same connection, so a worker always finds it. On a
+      // Redis Cluster the record and the queue live on different masters (connections): the
+      // record must be written before the entry is queued, or a worker could miss it.
+      if (deps.redis.isCluster) {
+        await store.create(job);
+        await dispatcher.enqueue(job, start);
+      } else {
+        await Promise.all([store.create(job), dispatcher.enqueue(job, start)]);
+      }
       return job;
     }
     if (!(await store.create(job))) {

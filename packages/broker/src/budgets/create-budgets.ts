@@ -76,7 +76,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
   const { redis, config } = options;
   const now = options.now ?? Date.now;
   const keys = createKeys(options.prefix);
-  const scripts = defineScripts(redis, { recordUsage: new URL('./record-usage-3.lua', import.meta.url) });
+  const scripts = defineScripts(redis, { recordUsage: new URL('./record-usage-1.lua', import.meta.url) });
   const budgets = config.budgets;
   /** Spend per budget as last read from Redis, for the period it was read for. */
   const read: { period: string; spent: number }[] = budgets.map(() => ({ period: '', spent: 0 }));
@@ -139,16 +139,28 @@ export function createBudgets(options: BudgetsOptions): Budgets {
       out: usage.outputTokens,
       req: 1,
     };
-    const written = scripts.recordUsage(
-      [keys.usageDay(dayOf(at)), keys.usageTenantDay(job.tenant, dayOf(at)), keys.usageMonth(monthOf(at))],
-      [
-        ...METRICS.map((metric) => values[metric]),
-        fieldPrefix('provider', attempt.provider),
-        fieldPrefix('route', job.route),
-        fieldPrefix('tenant', job.tenant),
-        USAGE_TTL_SECONDS,
-      ],
-    );
+    const metrics = METRICS.map((metric) => values[metric]);
+    const day = dayOf(at);
+    const provider = fieldPrefix('provider', attempt.provider);
+    const route = fieldPrefix('route', job.route);
+    const tenant = fieldPrefix('tenant', job.tenant);
+    // One script per hash: the three hashes hash to different Redis Cluster slots (a day's, a
+    // tenant's day and a month's). Each is updated atomically; should this process die between
+    // them, a report may miss one attempt that another counts (usage is a report, not a ledger).
+    const written = Promise.all([
+      scripts.recordUsage(
+        [keys.usageDay(day)],
+        [...metrics, USAGE_TTL_SECONDS, 'all', 'total:', provider, route, tenant],
+      ),
+      scripts.recordUsage(
+        [keys.usageTenantDay(job.tenant, day)],
+        [...metrics, USAGE_TTL_SECONDS, 'all', 'total:', provider, route],
+      ),
+      scripts.recordUsage(
+        [keys.usageMonth(monthOf(at))],
+        [...metrics, USAGE_TTL_SECONDS, 'cost', 'total:', tenant],
+      ),
+    ]);
 
     // Counted at once in this process; moved out of `pending` once Redis has it.
     const counted: { index: number; period: string }[] = [];
@@ -160,8 +172,9 @@ export function createBudgets(options: BudgetsOptions): Budgets {
       entry.spent += cost;
       counted.push({ index, period });
     });
-    // Redis answers in order on one connection: a refresh sent before this write is answered
-    // before it (and misses it), one sent after includes it. So on the write's answer its cost
+    // Redis answers in order on one connection (on a cluster, one per node, and a key always
+    // goes to its node's): a refresh sent before these writes is answered before them (and
+    // misses them), one sent after includes them. So on the write's answer its cost
     // moves from `pending` to `read`, in the first reaction, before any refresh's continuation.
     const settle = () => {
       writes.delete(write);
@@ -177,13 +190,10 @@ export function createBudgets(options: BudgetsOptions): Budgets {
 
   async function readSpend(at: number): Promise<number[]> {
     if (budgets.length === 0) return [];
-    const pipeline = redis.pipeline();
-    for (const budget of budgets) pipeline.hget(...spendLocation(budget, at));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return Number(value ?? 0) || 0;
-    });
+    // One command per key (auto-pipelined), not a pipeline: the keys may live on different
+    // Redis Cluster masters.
+    const values = await Promise.all(budgets.map((budget) => redis.hget(...spendLocation(budget, at))));
+    return values.map((value) => Number(value ?? 0) || 0);
   }
 
   let refreshing: Promise<void> | undefined;
@@ -229,9 +239,8 @@ export function createBudgets(options: BudgetsOptions): Budgets {
 
     async usage(tenant, { from, to, groupBy }) {
       const days = daysBetween(from, to);
-      const pipeline = redis.pipeline();
-      for (const day of days) pipeline.hgetall(keys.usageTenantDay(tenant, day));
-      const results = (await pipeline.exec()) ?? [];
+      // One command per day (auto-pipelined): the days may live on different cluster masters.
+      const results = await Promise.all(days.map((day) => redis.hgetall(keys.usageTenantDay(tenant, day))));
       const total = emptyTotals();
       const groups = new Map<string, UsageTotals>();
       const addTo = (totals: UsageTotals, metric: Metric, value: number) => {
@@ -241,9 +250,8 @@ export function createBudgets(options: BudgetsOptions): Budgets {
         else if (metric === 'out') totals.outputTokens += value;
         else if (metric === 'req') totals.requests += value;
       };
-      results.forEach(([error, hash], index) => {
-        if (error) throw error;
-        for (const [name, text] of Object.entries((hash ?? {}) as Record<string, string>)) {
+      results.forEach((hash, index) => {
+        for (const [name, text] of Object.entries(hash)) {
           const parsed = parseField(name);
           if (!parsed) continue;
           const [group, key, metric] = parsed;

@@ -162,20 +162,22 @@ export function createHealth(input: CreateHealthOptions): Health {
     if (refreshing) return refreshing;
     refreshing = (async () => {
       const since = Date.now() - options.windowMs;
-      const pipeline = redis.pipeline();
-      for (const provider of providers) {
-        pipeline.hgetall(keys.healthState(provider.id));
-        pipeline.zcount(keys.healthCalls(provider.id), since, '+inf');
-        pipeline.zcount(keys.healthFailures(provider.id), since, '+inf');
-      }
-      const results = (await pipeline.exec()) ?? [];
+      // One command per key, not one pipeline: on a Redis Cluster each provider's keys live on
+      // the master of its own slot, and the auto-pipeline still sends them in one round per node.
+      const results = await Promise.all(
+        providers.map((provider) =>
+          Promise.all([
+            redis.hgetall(keys.healthState(provider.id)),
+            redis.zcount(keys.healthCalls(provider.id), since, '+inf'),
+            redis.zcount(keys.healthFailures(provider.id), since, '+inf'),
+          ]).catch(() => undefined),
+        ),
+      );
       providers.forEach((provider, index) => {
-        const [stateResult, callsResult, failsResult] = results.slice(index * 3, index * 3 + 3);
-        if (!stateResult || stateResult[0] || callsResult?.[0] || failsResult?.[0]) return;
-        cache.set(
-          provider.id,
-          parse(stateResult[1] as Record<string, string>, Number(callsResult?.[1]), Number(failsResult?.[1])),
-        );
+        const result = results[index];
+        if (!result) return;
+        const [state, calls, failures] = result;
+        cache.set(provider.id, parse(state, calls, failures));
       });
     })().finally(() => {
       refreshing = undefined;

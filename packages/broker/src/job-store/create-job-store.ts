@@ -45,17 +45,24 @@ export function createJobStore(
   });
   const waiters = new Map<string, Set<() => void>>();
   let subscriber: RedisConnection | undefined;
+  let subscribed: Promise<unknown> | undefined;
 
-  async function listen(): Promise<void> {
-    if (subscriber) return;
-    subscriber = redis.duplicate();
-    subscriber.on('message', (_channel: string, message: string) => {
+  /**
+   * Resolves once the subscription is active, for every caller: a waiter that read the job
+   * before then could miss its event (a new cluster connection takes a while to subscribe).
+   */
+  function listen(): Promise<unknown> {
+    if (subscribed) return subscribed;
+    const connection = redis.duplicate();
+    subscriber = connection;
+    connection.on('message', (_channel: string, message: string) => {
       const space = message.indexOf(' ');
       // Only a terminal status ends a wait: `running` would cost a read of the job for nothing.
       if (!TERMINAL_STATUSES.has(message.slice(space + 1) as JobStatus)) return;
       for (const wake of waiters.get(message.slice(0, space)) ?? []) wake();
     });
-    await subscriber.subscribe(keys.jobEvents);
+    subscribed = connection.subscribe(keys.jobEvents);
+    return subscribed;
   }
 
   async function get(id: string): Promise<Job | undefined> {
@@ -141,6 +148,7 @@ export function createJobStore(
     async close() {
       await subscriber?.quit();
       subscriber = undefined;
+      subscribed = undefined;
     },
   };
 }

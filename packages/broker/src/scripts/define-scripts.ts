@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +15,8 @@ import type { RedisConnection } from '../create-redis.ts';
  *
  * Variadic scripts (the quota scripts, whose keys follow the number of limits) are named
  * `name-n.lua` with a literal `n`; their header lists the fixed keys first, then the keys
- * that repeat (`KEYS[2..]  per limit...`). ioredis then gets no numberOfKeys, and each call
- * passes the length of its `keys` array as numberOfKeys.
+ * that repeat (`KEYS[2..]  per limit...`). They run by EVALSHA (EVAL when Redis does not know
+ * them yet), each call passing the length of its `keys` array as numberOfKeys.
  *
  * A line `--- @include "name"` (BullMQ's convention) is replaced by `includes/name.lua`
  * of the script's folder. Includes do not include each other.
@@ -85,10 +86,27 @@ function defineScript(redis: RedisConnection, file: URL): LuaScript {
   if (existing) return existing;
 
   const { lua, numberOfKeys } = readScript(file);
-  // The file's address names the command: unique per file, and never an ioredis method.
-  const name = `lua:${file.pathname}`;
-  redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { lua, numberOfKeys });
-  const command = (redis as unknown as Record<string, Command>)[name]!.bind(redis);
+  let command: Command;
+  if (numberOfKeys === undefined) {
+    // Not a defined command: ioredis's auto-pipeline routes a Redis Cluster command by its first
+    // key only when it knows the command's key positions, and a defined variadic command starts
+    // with its key count (it would go to the node serving the slot of "3", failing that node's
+    // whole pipeline). EVALSHA it knows; EVAL once when Redis does not know the script yet.
+    const sha = createHash('sha1').update(lua).digest('hex');
+    command = async (count, ...keysAndArguments) => {
+      try {
+        return await redis.evalsha(sha, count!, ...keysAndArguments);
+      } catch (error) {
+        if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+        return redis.eval(lua, count!, ...keysAndArguments);
+      }
+    };
+  } else {
+    // The file's address names the command: unique per file, and never an ioredis method.
+    const name = `lua:${file.pathname}`;
+    redis.defineCommand(name, { lua, numberOfKeys });
+    command = (redis as unknown as Record<string, Command>)[name]!.bind(redis);
+  }
   const run = <Reply>(keys: readonly string[], args: readonly ScriptArgument[] = []) => {
     if (numberOfKeys === undefined) return command(keys.length, ...keys, ...args) as Promise<Reply>;
     if (keys.length !== numberOfKeys) {
