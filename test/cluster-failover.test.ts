@@ -67,7 +67,8 @@ it('loses no accepted job and runs none twice when a replica takes over mid-run'
   let refused = 0;
   let failedOver: { from: number; to: number } | undefined;
   // The master of the provider queue's slot: BullMQ's waiting list, locks and events live there.
-  const queueKey = `${broker.keys.queuePrefix}:${broker.keys.providerQueue('steady')}:wait`;
+  const queueName = broker.keys.providerQueue('steady');
+  const queueKey = `${broker.keys.queuePrefix(queueName)}:${queueName}:wait`;
 
   for (let index = 0; index < JOBS; index++) {
     if (index === JOBS / 3) {

@@ -224,7 +224,7 @@ describe('Switchyard on a 3-master Redis Cluster', () => {
     expect(usage.total.cost_usd).toBeGreaterThan(0);
   });
 
-  it('spreads its keys over every master', async () => {
+  it('spreads its keys over every master, and its queues over more than one', async () => {
     const perMaster = await Promise.all(
       cluster.ports.map(async (port) => {
         const node = new Redis(port, '127.0.0.1');
@@ -236,5 +236,17 @@ describe('Switchyard on a 3-master Redis Cluster', () => {
       }),
     );
     for (const count of perMaster) expect(count).toBeGreaterThan(5);
+
+    const { keys } = services[0]!.broker;
+    const queues = [
+      ...['limited', 'broken', 'backup'].map((id) => keys.providerQueue(id)),
+      keys.deadlineQueue,
+      keys.finalizeQueue,
+    ];
+    const masters = await Promise.all(
+      queues.map((name) => cluster.masterOf(`${keys.queuePrefix(name)}:${name}:wait`)),
+    );
+    expect(keys.queuePrefix(keys.finalizeQueue)).toBe(`{${PREFIX}:${keys.finalizeQueue}}`);
+    expect(new Set(masters).size).toBeGreaterThan(1);
   });
 });

@@ -76,6 +76,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     ? createWebhooks({
         redis,
         prefix: config.redis.prefix,
+        cluster: config.redis.cluster,
         secret: config.webhooks.secret,
         allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
         retentionMs: config.results.retentionMs,
@@ -103,7 +104,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const health = createHealth({
     adapters,
     redis,
-    keys: createKeys(config.redis.prefix),
+    keys: createKeys(config.redis.prefix, { cluster: config.redis.cluster }),
     providers: config.providers,
     options: options.health,
     onProbe: (providerId, result) => {
@@ -142,11 +143,13 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const files = createFileStore({
     redis,
     prefix: config.redis.prefix,
+    cluster: config.redis.cluster,
     retentionMs: config.results.retentionMs,
   });
   batches = createBatches({
     redis,
     prefix: config.redis.prefix,
+    cluster: config.redis.cluster,
     broker,
     files,
     retentionMs: config.results.retentionMs,

@@ -1,12 +1,19 @@
+import { queuePrefixOf } from '@switchyard/broker';
+
 /**
  * Every queue name and Redis key of files and batches, in one place.
  *
  * A file's keys share the `{file id}` hash tag and a batch's keys the `{batch id}` tag, so
- * the Lua scripts that touch several of them also run on Redis Cluster.
+ * the Lua scripts and MULTIs that touch several of them also run on Redis Cluster. A tenant's
+ * indexes carry no tag (they spread by tenant): nothing writes them in one step with a file
+ * or a batch.
  */
 export interface BatchKeys {
   prefix: string;
-  /** BullMQ's prefix for every queue: `{prefix}`, one hash tag, so a queue's keys share a slot. */
+  /**
+   * BullMQ's prefix for the submit queue, a hash tag so the queue's keys share a slot: `{prefix}`
+   * on a standalone Redis, `{prefix:batch-submit}` on a cluster (a slot of its own).
+   */
   readonly queuePrefix: string;
   /** BullMQ queue that submits a batch's lines and walks them on cancel. */
   readonly submitQueue: string;
@@ -30,10 +37,10 @@ export interface BatchKeys {
 
 export const BATCH_SUBMIT_QUEUE = 'batch-submit';
 
-export function createBatchKeys(prefix: string): BatchKeys {
+export function createBatchKeys(prefix: string, options: { cluster?: boolean } = {}): BatchKeys {
   return {
     prefix,
-    queuePrefix: `{${prefix}}`,
+    queuePrefix: queuePrefixOf(prefix, options.cluster ?? false, BATCH_SUBMIT_QUEUE),
     submitQueue: BATCH_SUBMIT_QUEUE,
     file: (fileId) => `${prefix}:file:{${fileId}}`,
     fileLines: (fileId) => `${prefix}:file:{${fileId}}:lines`,

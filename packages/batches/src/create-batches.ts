@@ -42,6 +42,8 @@ export interface BatchesOptions {
   /** Commands connection; BullMQ duplicates it for its blocking calls (maxRetriesPerRequest: null). */
   redis: RedisConnection;
   prefix: string;
+  /** `config.redis.cluster`: the connection is a Redis Cluster (the queue gets a slot of its own). */
+  cluster?: boolean;
   broker: Broker;
   files: FileStore;
   /** How long a finished batch (and its input file) is kept. */
@@ -78,7 +80,7 @@ export interface Batches {
 
 export function createBatches(options: BatchesOptions): Batches {
   const { redis, broker, files, retentionMs } = options;
-  const keys = createBatchKeys(options.prefix);
+  const keys = createBatchKeys(options.prefix, { cluster: options.cluster });
   const scripts = defineScripts(redis, {
     transition: new URL('./transition-batch-1.lua', import.meta.url),
     countLines: new URL('./count-lines-2.lua', import.meta.url),

@@ -45,6 +45,8 @@ export interface GeneratedFiles {
 export interface FileStoreOptions {
   redis: RedisConnection;
   prefix: string;
+  /** `config.redis.cluster` (the file store has no queue; its keys are the same either way). */
+  cluster?: boolean;
   /** How long an uploaded file is kept. */
   retentionMs: number;
 }
@@ -83,7 +85,7 @@ function newFileId(): string {
 
 export function createFileStore(options: FileStoreOptions): FileStore {
   const { redis, retentionMs } = options;
-  const keys = createBatchKeys(options.prefix);
+  const keys = createBatchKeys(options.prefix, { cluster: options.cluster });
   const generated = new Set<GeneratedFiles>();
   const sourceOf = (id: string) => [...generated].find((source) => source.handles(id));
 

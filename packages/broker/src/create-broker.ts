@@ -78,7 +78,7 @@ export function createBroker(options: BrokerOptions): Broker {
   const redis =
     options.redis ?? createRedis(config.redis, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const ownsRedis = options.redis === undefined;
-  const keys = createKeys(config.redis.prefix);
+  const keys = createKeys(config.redis.prefix, { cluster: config.redis.cluster });
   const store = createJobStore(redis, keys, { retentionMs: config.results.retentionMs });
   const quota = createQuota(redis, keys);
   const catalog = createCatalog(config);

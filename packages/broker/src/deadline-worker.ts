@@ -36,7 +36,7 @@ export function createDeadlineWorker(deps: {
         .remove(`${job.id}-${queued.data.target}`)
         .catch(() => 0);
     },
-    queues.workerOptions(CONCURRENCY),
+    queues.workerOptions(keys.deadlineQueue, CONCURRENCY),
   );
   worker.on('error', () => {
     // Connection errors are retried by ioredis and BullMQ; without a listener Node would crash.

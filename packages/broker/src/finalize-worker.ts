@@ -21,7 +21,7 @@ export function createFinalizeWorker(deps: {
       const job = await store.get(queued.data.id);
       if (job && TERMINAL_STATUSES.has(job.status)) await onTerminal(job);
     },
-    queues.workerOptions(CONCURRENCY),
+    queues.workerOptions(keys.finalizeQueue, CONCURRENCY),
   );
   worker.on('error', () => {
     // Connection errors are retried by ioredis and BullMQ; without a listener Node would crash.

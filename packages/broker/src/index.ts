@@ -24,7 +24,7 @@ export {
   TERMINAL_STATUSES,
 } from './job.ts';
 export type { JobStreamDelta, JobStreamEvent } from './job-stream.ts';
-export { createKeys, type Keys } from './keys.ts';
+export { createKeys, type Keys, queuePrefixOf } from './keys.ts';
 export {
   type AttemptOutcome,
   type Decision,

@@ -2,13 +2,20 @@
  * Every queue name and Redis key of the broker, in one place (files and batches have theirs in
  * @switchyard/batches, webhooks in @switchyard/webhooks). No key is written anywhere else.
  *
- * Keys that one Lua script touches share a Redis Cluster hash slot through a `{tag}`:
- * a provider's quota and health keys are tagged with the provider, a job's keys with the job id.
+ * Keys that one Lua script or MULTI touches share a Redis Cluster hash slot through a `{tag}`:
+ * a provider's quota, health and stats keys are tagged with the provider, a job's keys with the
+ * job id. Keys that no script combines carry no tag and spread by their whole name (usage per
+ * day and per tenant, idempotency keys). docs/redis-cluster.md lists what lands where.
  */
 export interface Keys {
   prefix: string;
-  /** BullMQ's prefix for every queue: `{prefix}`, one hash tag, so a queue's keys share a slot. */
-  readonly queuePrefix: string;
+  /**
+   * BullMQ's prefix for one queue. BullMQ needs a queue's keys in one slot, so the prefix is a
+   * hash tag: `{prefix}` for every queue on a standalone Redis (the layout Switchyard always
+   * had), `{prefix:queue}` on a cluster, so each queue has a slot of its own and the queues
+   * spread over the masters instead of all landing on one.
+   */
+  queuePrefix(queueName: string): string;
   /** BullMQ queue of one provider. */
   providerQueue(providerId: string): string;
   /** BullMQ queue of deadline checks (jobs that must leave a queue by a given time). */
@@ -47,10 +54,15 @@ export interface Keys {
   readonly cancellations: string;
 }
 
-export function createKeys(prefix: string): Keys {
+/** BullMQ's prefix of a queue (see `Keys.queuePrefix`); batches and webhooks use it too. */
+export function queuePrefixOf(prefix: string, cluster: boolean, queueName: string): string {
+  return cluster ? `{${prefix}:${queueName}}` : `{${prefix}}`;
+}
+
+export function createKeys(prefix: string, options: { cluster?: boolean } = {}): Keys {
   return {
     prefix,
-    queuePrefix: `{${prefix}}`,
+    queuePrefix: (queueName) => queuePrefixOf(prefix, options.cluster ?? false, queueName),
     providerQueue: (providerId) => `provider.${providerId}`,
     deadlineQueue: 'deadlines',
     finalizeQueue: 'finalize',

@@ -12,7 +12,10 @@ export function createProviderWorker(
   const worker = new Worker<QueuedJob>(
     deps.queues.provider(provider.id).name,
     (queued, token) => runAttempt(deps, provider, queued, token),
-    deps.queues.workerOptions(provider.concurrency, { limiter: LIMITER, drainDelay: DRAIN_DELAY_S }),
+    deps.queues.workerOptions(deps.queues.provider(provider.id).name, provider.concurrency, {
+      limiter: LIMITER,
+      drainDelay: DRAIN_DELAY_S,
+    }),
   );
   worker.on('failed', (queued, error) => {
     // The processor itself broke (Redis gone, a bug) more times than BullMQ retries: the job

@@ -34,35 +34,31 @@ export interface LockSettings {
 
 /** The BullMQ queues of one Redis prefix, made once and shared by the broker's modules. */
 export interface Queues {
-  /** BullMQ's prefix: the configured one in a hash tag, so a queue's keys share a cluster slot. */
-  readonly prefix: string;
   get(name: string): Queue;
   provider(providerId: string): Queue;
-  /** Options every worker of this broker shares; `concurrency` is the worker's own. */
-  workerOptions(concurrency: number, extra?: Partial<WorkerOptions>): WorkerOptions;
+  /** Options every worker of this broker shares (the queue's prefix); `concurrency` is the worker's own. */
+  workerOptions(queueName: string, concurrency: number, extra?: Partial<WorkerOptions>): WorkerOptions;
   close(): Promise<void>;
 }
 
 export function createQueues(redis: RedisConnection, keys: Keys, lock: LockSettings): Queues {
-  const prefix = keys.queuePrefix;
   const queues = new Map<string, Queue>();
 
   function get(name: string): Queue {
     let found = queues.get(name);
     if (!found) {
-      found = new Queue(name, { connection: redis, prefix });
+      found = new Queue(name, { connection: redis, prefix: keys.queuePrefix(name) });
       queues.set(name, found);
     }
     return found;
   }
 
   return {
-    prefix,
     get,
     provider: (providerId) => get(keys.providerQueue(providerId)),
-    workerOptions: (concurrency, extra = {}) => ({
+    workerOptions: (queueName, concurrency, extra = {}) => ({
       connection: redis,
-      prefix,
+      prefix: keys.queuePrefix(queueName),
       concurrency,
       // A job held by a worker that died (or lost its lock to a Redis restart) is taken over after
       // the lock duration, however often that happens.

@@ -44,6 +44,8 @@ export interface WebhooksOptions {
   redis: Redis | Cluster;
   /** Redis key prefix, e.g. `switchyard`; the queue lives under the BullMQ prefix `{<prefix>}`. */
   prefix: string;
+  /** `config.redis.cluster`: the connection is a Redis Cluster (the queue gets a slot of its own). */
+  cluster?: boolean;
   /** `whsec_<base64>`. Without it nothing is sent: `send` and `startWorker` throw. */
   secret?: string;
   allowPrivateNetworks: boolean;
@@ -124,7 +126,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   if (secret !== undefined) decodeWebhookSecret(secret); // fail on a malformed secret now, not per attempt
   const schedule = checkSchedule(options.schedule ?? DEFAULT_WEBHOOK_SCHEDULE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const keys = createWebhookKeys(options.prefix);
+  const keys = createWebhookKeys(options.prefix, { cluster: options.cluster });
   const retentionSeconds = Math.max(1, Math.ceil(retentionMs / 1000));
   const queue = new Queue<WebhookJobData>(keys.queue, { connection: redis, prefix: keys.queuePrefix });
   let worker: Worker<WebhookJobData> | undefined;

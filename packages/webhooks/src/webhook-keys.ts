@@ -17,17 +17,21 @@ export const WEBHOOK_QUEUE = 'webhooks';
 
 export interface WebhookKeys {
   prefix: string;
-  /** BullMQ's prefix for every queue: `{prefix}`, one hash tag, so a queue's keys share a slot. */
+  /**
+   * BullMQ's prefix for the queue, a hash tag so the queue's keys share a slot: `{prefix}` on a
+   * standalone Redis, `{prefix:webhooks}` on a cluster (a slot of its own; the broker's
+   * `queuePrefixOf` makes the same).
+   */
   readonly queuePrefix: string;
   readonly queue: string;
   /** Every delivery attempt for one subject (list of JSON `DeliveryAttempt`s). */
   deliveries(subject: string): string;
 }
 
-export function createWebhookKeys(prefix: string): WebhookKeys {
+export function createWebhookKeys(prefix: string, options: { cluster?: boolean } = {}): WebhookKeys {
   return {
     prefix,
-    queuePrefix: `{${prefix}}`,
+    queuePrefix: options.cluster ? `{${prefix}:${WEBHOOK_QUEUE}}` : `{${prefix}}`,
     queue: WEBHOOK_QUEUE,
     deliveries: (subject) => `${prefix}:webhook:{${subject}}:deliveries`,
   };
