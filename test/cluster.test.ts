@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '@switchyard/app/app';
 import { createServices, type Services } from '@switchyard/app/services';
+import { type AttemptEvent, createBudgets, createRedis } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Redis } from 'ioredis';
@@ -222,6 +223,33 @@ describe('Switchyard on a 3-master Redis Cluster', () => {
     const providers = usage.data.map((group: { key: string }) => group.key);
     expect(providers).toEqual(expect.arrayContaining(['limited', 'backup']));
     expect(usage.total.cost_usd).toBeGreaterThan(0);
+  });
+
+  it('reports a usage write Redis refused instead of swallowing it', async () => {
+    const redis = createRedis({ url: cluster.url, cluster: true }, { enableOfflineQueue: false });
+    const errors: unknown[] = [];
+    const budgets = createBudgets({
+      redis,
+      prefix: PREFIX,
+      config: services[0]!.config,
+      onError: (error) => errors.push(error),
+    });
+    redis.disconnect();
+    const job = (await services[0]!.broker.get(
+      (
+        await submit({ route: 'quota', ...message('Counted. Or not.') })
+      ).id,
+    ))!;
+    budgets.onAttempt({
+      job,
+      attempt: { provider: 'limited', model: 'm', outcome: 'succeeded' },
+      next: 'done',
+      usage: { inputTokens: 10, outputTokens: 5 },
+      costUsd: 0.001,
+    } as AttemptEvent);
+    await budgets.flush();
+    budgets.close();
+    expect(errors).toHaveLength(1);
   });
 
   it('spreads its keys over every master, and its queues over more than one', async () => {

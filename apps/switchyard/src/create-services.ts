@@ -114,7 +114,12 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     onError: (error) => options.logger?.warn({ err: error }, 'provider health check failed'),
   });
 
-  const budgets = createBudgets({ redis, prefix: config.redis.prefix, config });
+  const budgets = createBudgets({
+    redis,
+    prefix: config.redis.prefix,
+    config,
+    onError: (error) => options.logger?.warn({ err: error }, 'usage not recorded'),
+  });
 
   const broker = observability.observeBroker(
     createBroker({

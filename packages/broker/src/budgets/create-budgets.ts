@@ -19,6 +19,11 @@ export interface BudgetsOptions {
   config: Config;
   refreshMs?: number;
   now?: () => number;
+  /**
+   * A usage write Redis refused (the attempt is then missing from the reports). Recording never
+   * delays or fails the job, so this is the only place such an error shows.
+   */
+  onError?: (error: unknown) => void;
 }
 
 export interface UsageTotals {
@@ -184,7 +189,10 @@ export function createBudgets(options: BudgetsOptions): Budgets {
         if (read[index]!.period === period) read[index]!.spent += cost;
       }
     };
-    const write: Promise<unknown> = written.then(settle, settle);
+    const write: Promise<unknown> = written.then(settle, (error: unknown) => {
+      settle();
+      options.onError?.(error);
+    });
     writes.add(write);
   }
 
