@@ -3,8 +3,8 @@ import type { Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { type RedisCluster, startRedisCluster } from './support/redis-cluster.ts';
-import { eventually } from './support/switchyard-process.ts';
 
 // A replica takes over from a master while jobs stream through two worker processes' worth of
 // services on a 3-master, 3-replica Redis Cluster: no accepted job may be lost or run twice.
@@ -91,13 +91,12 @@ it('loses no accepted job and runs none twice when a replica takes over mid-run'
     await new Promise((resolve) => setImmediate(resolve));
   }
 
-  const finished = await eventually(
+  const finished = await until(
     async () => {
       const jobs = await Promise.all(accepted.map((id) => broker.get(id)));
       return jobs.every((job) => job?.status === 'succeeded') ? (jobs as Job[]) : undefined;
     },
-    45_000,
-    'every accepted job to succeed',
+    { message: 'every accepted job to succeed', timeoutMs: 45_000 },
   );
   expect(failedOver).toBeDefined();
   expect(failedOver!.to).not.toBe(failedOver!.from);
@@ -110,5 +109,6 @@ it('loses no accepted job and runs none twice when a replica takes over mid-run'
   const stats = simulator.stats('steady');
   expect(stats.requests).toBe(JOBS);
   expect(stats.succeeded).toBe(JOBS);
-  for (const job of finished) expect(job.attempts.map((attempt) => attempt.outcome)).toEqual(['succeeded']);
+  for (const job of finished)
+    expect(job.attempts.map((attempt: Job['attempts'][number]) => attempt.outcome)).toEqual(['succeeded']);
 }, 80_000);

@@ -7,8 +7,8 @@ import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { type RedisCluster, startRedisCluster } from './support/redis-cluster.ts';
-import { eventually } from './support/switchyard-process.ts';
 
 // The whole service on a real 3-master Redis Cluster: three Switchyard processes' worth of
 // services (one serving the API) share one cluster, the provider simulator answers.
@@ -150,6 +150,24 @@ describe('Switchyard on a 3-master Redis Cluster', () => {
     expect((await waitForJob(first.id)).status).toBe('succeeded');
   });
 
+  it('streams a chat completion through the job stream', async () => {
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: auth,
+      payload: { model: 'fallback', stream: true, ...message('Stream it. Piece by piece.') },
+    });
+    expect(reply.statusCode).toBe(200);
+    const chunks = reply.body
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line !== 'data: [DONE]')
+      .map((line) => JSON.parse(line.slice('data: '.length)));
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
+    expect(text.length).toBeGreaterThan(0);
+    expect('Stream it. Piece by piece.').toContain(text.split(' ')[0]!);
+    expect(reply.body.trim().endsWith('data: [DONE]')).toBe(true);
+  });
+
   it('falls back to the next target when the first fails', async () => {
     const { id } = await submit({ route: 'fallback', ...message('Fall back. Then succeed.') });
     const job = await waitForJob(id);
@@ -178,13 +196,12 @@ describe('Switchyard on a 3-master Redis Cluster', () => {
     });
     expect(created.statusCode).toBe(200);
     const { id, input_file_id: inputFileId } = created.json() as { id: string; input_file_id: string };
-    const batch = await eventually(
+    const batch = await until(
       async () => {
         const current = (await app.inject({ method: 'GET', url: `/v1/batches/${id}`, headers: auth })).json();
         return current.status === 'completed' ? current : undefined;
       },
-      30_000,
-      'the batch to complete',
+      { message: 'the batch to complete', timeoutMs: 30_000 },
     );
     expect(batch.request_counts).toEqual({ total: 12, completed: 12, failed: 0 });
     const output = await app.inject({
@@ -199,27 +216,28 @@ describe('Switchyard on a 3-master Redis Cluster', () => {
     const files = (await app.inject({ method: 'GET', url: '/v1/files', headers: auth })).json();
     expect(files.data.map((listed: { id: string }) => listed.id)).toContain(inputFileId);
 
-    await eventually(
+    await until(
       () => (deliveries.some((delivery) => delivery.type === 'batch.completed') ? true : undefined),
-      15_000,
-      'the batch.completed webhook',
+      { message: 'the batch.completed webhook', timeoutMs: 15_000 },
     );
-    await eventually(
+    await until(
       () =>
         deliveries.filter((delivery) => delivery.type === 'job.succeeded').length >= 12 ? true : undefined,
-      15_000,
-      'one job.succeeded webhook per line',
+      { message: 'one job.succeeded webhook per line', timeoutMs: 15_000 },
     );
   });
 
   it('counts usage (the budgets) on the cluster', async () => {
     await Promise.all(services.map((made) => made.budgets.flush()));
-    const usage = await eventually(async () => {
-      const reply = (
-        await app.inject({ method: 'GET', url: '/v1/usage?group_by=provider', headers: auth })
-      ).json();
-      return reply.total.requests > 0 ? reply : undefined;
-    });
+    const usage = await until(
+      async () => {
+        const reply = (
+          await app.inject({ method: 'GET', url: '/v1/usage?group_by=provider', headers: auth })
+        ).json();
+        return reply.total.requests > 0 ? reply : undefined;
+      },
+      { message: 'the usage report to count requests' },
+    );
     const providers = usage.data.map((group: { key: string }) => group.key);
     expect(providers).toEqual(expect.arrayContaining(['limited', 'backup']));
     expect(usage.total.cost_usd).toBeGreaterThan(0);

@@ -34,7 +34,7 @@ export interface RedisClusterOptions {
 }
 
 /** A free port whose cluster bus port (+10000) is free too. */
-async function freePort(taken: Set<number>): Promise<number> {
+async function freeClusterPort(taken: Set<number>): Promise<number> {
   const probe = (port: number) =>
     new Promise<number>((resolve, reject) => {
       const server = createServer();
@@ -96,7 +96,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const directory = await mkdtemp(join(tmpdir(), 'switchyard-cluster-'));
   const taken = new Set<number>();
   const ports: number[] = [];
-  for (let index = 0; index < masters * (1 + replicas); index++) ports.push(await freePort(taken));
+  for (let index = 0; index < masters * (1 + replicas); index++) ports.push(await freeClusterPort(taken));
   const processes: ChildProcess[] = ports.map((port) =>
     spawn(
       'redis-server',

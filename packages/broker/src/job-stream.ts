@@ -1,4 +1,5 @@
 import type { StreamEvent } from '@switchyard/spec';
+import type { Redis } from 'ioredis';
 import type { RedisConnection } from './create-redis.ts';
 import type { Job } from './job.ts';
 import { TERMINAL_STATUSES } from './job.ts';
@@ -80,7 +81,7 @@ export function createJobStreamReader(
   getJob: (id: string) => Promise<Job | undefined>,
 ): JobStreamReader {
   const subscriptions = new Map<string, Subscription>();
-  let hub: RedisConnection | undefined;
+  let hub: Redis | undefined;
   let hubId: number | undefined;
   let looping = false;
   let closed = false;
@@ -89,7 +90,8 @@ export function createJobStreamReader(
   async function loop(): Promise<void> {
     looping = true;
     try {
-      hub ??= redis.duplicate({ connectionName: `${keys.prefix}:streams` });
+      // Only on a standalone Redis (`shared`): a cluster's readers have connections of their own.
+      hub ??= (redis as Redis).duplicate({ connectionName: `${keys.prefix}:streams` });
       hubId ??= Number(await hub.client('ID'));
       while (!closed && subscriptions.size > 0) {
         const streamKeys = [...subscriptions.keys()];
