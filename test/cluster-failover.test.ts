@@ -65,17 +65,15 @@ it('loses no accepted job and runs none twice when a replica takes over mid-run'
   const { broker } = services[0]!;
   const accepted: string[] = [];
   let refused = 0;
-  let failedOver: { from: number; to: number } | undefined;
+  let failingOver: Promise<{ from: number; to: number }> | undefined;
   // The master of the provider queue's slot: BullMQ's waiting list, locks and events live there.
   const queueName = broker.keys.providerQueue('steady');
   const queueKey = `${broker.keys.queuePrefix(queueName)}:${queueName}:wait`;
 
   for (let index = 0; index < JOBS; index++) {
     if (index === JOBS / 3) {
-      // Not awaited: submissions go on while the replica takes over.
-      void cluster.failOver(queueKey).then((result) => {
-        failedOver = result;
-      });
+      // Awaited after the loop: submissions go on while the replica takes over.
+      failingOver = cluster.failOver(queueKey);
     }
     try {
       const job = await broker.submit({
@@ -91,6 +89,7 @@ it('loses no accepted job and runs none twice when a replica takes over mid-run'
     await new Promise((resolve) => setImmediate(resolve));
   }
 
+  const failedOver = await failingOver;
   const finished = await until(
     async () => {
       const jobs = await Promise.all(accepted.map((id) => broker.get(id)));

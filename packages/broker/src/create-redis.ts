@@ -15,12 +15,7 @@ export interface RedisSettings {
  * callers pass the same options either way, so this factory sorts them (`enableAutoPipelining`
  * is dropped on a cluster: see below).
  */
-const CLUSTER_LEVEL = [
-  'enableAutoPipelining',
-  'lazyConnect',
-  'enableOfflineQueue',
-  'enableReadyCheck',
-] as const;
+const CLUSTER_LEVEL = ['lazyConnect', 'enableOfflineQueue', 'enableReadyCheck'] as const;
 
 /**
  * Bounds on a cluster that is failing over: a master's slots answer CLUSTERDOWN (or nothing)
@@ -56,7 +51,7 @@ export function createRedis(settings: RedisSettings, options: RedisOptions = {})
   // No auto-pipelining on a cluster: ioredis batches the commands of every slot a node serves
   // into one pipeline, and when the node hands its slots to a replica (failover) the batch's
   // MOVED replies name different slots, so ioredis gives up redirecting and fails every command
-  // of the batch (measured: accepted jobs lost mid-failover). Each command is still written at
+  // of the batch (the failover test saw submissions refused with `MOVED`). Each command is still written at
   // once, without waiting for the previous answer; only the batching into one write goes.
   clusterOptions.enableAutoPipelining = false;
   if (url.username) nodeOptions.username = decodeURIComponent(url.username);
@@ -67,6 +62,3 @@ export function createRedis(settings: RedisSettings, options: RedisOptions = {})
     redisOptions: nodeOptions as ClusterOptions['redisOptions'],
   });
 }
-
-/** Whether a connection is a Redis Cluster (its commands may reach different servers). */
-export const isCluster = (redis: RedisConnection): redis is Cluster => redis.isCluster;

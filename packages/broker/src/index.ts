@@ -1,7 +1,7 @@
 export { BrokerError } from './broker-error.ts';
 export * from './budgets/index.ts';
 export { type Broker, type BrokerOptions, createBroker } from './create-broker.ts';
-export { createRedis, isCluster, type RedisConnection, type RedisSettings } from './create-redis.ts';
+export { createRedis, type RedisConnection } from './create-redis.ts';
 export {
   PERSONAL_DATA_KINDS,
   type PersonalDataKind,
