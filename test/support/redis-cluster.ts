@@ -125,7 +125,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     ),
   );
 
+  // Should the test process end without running its afterAll (a crash), the nodes go with it
+  // rather than outliving it.
+  const killAll = () => {
+    for (const child of processes) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+
   async function stop(): Promise<void> {
+    process.off('exit', killAll);
     await Promise.all(
       processes.map(
         (child) =>
