@@ -2,16 +2,17 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from '@switchyard/app/app';
 import { createServices, type Services } from '@switchyard/app/services';
 import { parseConfig } from '@switchyard/config';
-import OpenAI, { toFile } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from './support/poll.ts';
+import { createRecordingAdapter } from './support/recording-adapter.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { createToolCallingAdapter } from './support/tool-calling-adapter.ts';
 
-// The OpenAI chat completion surface beyond text, through the official SDK: tools, tool
-// calls streamed, strict structured output (retried when the answer breaks its schema),
-// images, refused parameters, capabilities in route plans, batches and jobs with tool calls.
-// The providers are real adapters written for the test (see tool-calling-adapter.ts).
+// The parts of the OpenAI chat completion surface that need a provider the simulator cannot
+// play, through the official SDK: which fields reach the adapter, a strict schema retrying an
+// answer that breaks it, refused parameters and capabilities in route plans. The providers are
+// real adapters written for the test (see recording-adapter.ts); tools, structured output,
+// images, streams, jobs and batches on every wire format are in
+// chat-completions-on-simulator.test.ts.
 
 const KEY = 'parity-key-0123456789abcdef';
 const WEATHER: OpenAI.ChatCompletionFunctionTool = {
@@ -34,15 +35,13 @@ const BOOK_SCHEMA = {
   required: ['title', 'year'],
   additionalProperties: false,
 };
-const PIXEL =
-  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 let services: Services;
 let app: Awaited<ReturnType<typeof buildApp>>;
 let client: OpenAI;
 let baseURL: string;
-const plain = createToolCallingAdapter('plain');
-const smart = createToolCallingAdapter('smart', { flakySchema: true });
+const plain = createRecordingAdapter('plain');
+const smart = createRecordingAdapter('smart', { flakySchema: true });
 const prefix = testPrefix();
 
 beforeAll(async () => {
@@ -115,62 +114,6 @@ describe('chat completions beyond text, through the openai SDK', () => {
     });
   });
 
-  it('runs a full tool round trip on a model that takes tools', async () => {
-    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
-    const first = await client.chat.completions.create({
-      model: 'assistant',
-      messages,
-      tools: [WEATHER],
-      tool_choice: 'auto',
-      parallel_tool_calls: false,
-    });
-    const choice = first.choices[0]!;
-    expect(choice.finish_reason).toBe('tool_calls');
-    expect(choice.message.content).toBeNull();
-    expect(choice.message.tool_calls).toEqual([
-      {
-        id: expect.any(String),
-        type: 'function',
-        function: { name: 'weather', arguments: '{"city":"Paris"}' },
-      },
-    ]);
-    expect((first as unknown as Served).switchyard.provider).toBe('smart');
-    const call = choice.message.tool_calls![0]!;
-    const second = await client.chat.completions.create({
-      model: 'assistant',
-      messages: [...messages, choice.message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
-      tools: [WEATHER],
-    });
-    expect(second.choices[0]!.message.content).toBe('It is sunny in Paris.');
-    expect(smart.requests.at(-1)!.messages.at(-1)).toEqual({
-      role: 'tool',
-      content: 'sunny',
-      toolCallId: call.id,
-      name: 'weather',
-    });
-  });
-
-  it('streams tool calls that the SDK stream helper assembles', async () => {
-    const stream = client.chat.completions.stream({
-      model: 'assistant',
-      messages: [{ role: 'user', content: 'Weather?' }],
-      tools: [WEATHER],
-      stream_options: { include_usage: true },
-    });
-    const final = await stream.finalChatCompletion();
-    expect(final.model).toBe('assistant');
-    expect(final.choices[0]!.finish_reason).toBe('tool_calls');
-    // The helper assembled the pieces, and parsed the arguments of the strict tool.
-    expect(final.choices[0]!.message.tool_calls).toEqual([
-      {
-        id: expect.any(String),
-        type: 'function',
-        function: { name: 'weather', arguments: '{"city":"Paris"}', parsed_arguments: { city: 'Paris' } },
-      },
-    ]);
-    expect(final.usage?.total_tokens).toBe(30);
-  });
-
   it('retries an answer that breaks a strict schema, then parses the one that keeps it', async () => {
     const { data, response } = await client.chat.completions
       .create({
@@ -189,24 +132,6 @@ describe('chat completions beyond text, through the openai SDK', () => {
       ['smart', 'succeeded'],
     ]);
     expect(job!.attempts[0]!.error?.message).toMatch(/must have required property 'year'/);
-  });
-
-  it('carries images as data and https URLs to a model with vision', async () => {
-    const completion = await client.chat.completions.create({
-      model: 'assistant',
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'What are these?' },
-            { type: 'image_url', image_url: { url: PIXEL, detail: 'low' } },
-            { type: 'image_url', image_url: { url: 'https://example.org/cat.png' } },
-          ],
-        },
-      ],
-    });
-    expect(completion.choices[0]!.message.content).toBe('I see 2 image(s): data, https');
-    expect((completion as unknown as Served).switchyard.provider).toBe('smart');
   });
 
   it('refuses fields that would change the answer by name, and bad images and schemas', async () => {
@@ -258,64 +183,5 @@ describe('chat completions beyond text, through the openai SDK', () => {
     expect(JSON.stringify((error as InstanceType<typeof OpenAI.APIError>).error)).toContain(
       '"reason":"capability"',
     );
-  });
-
-  it('runs tool calls in batches and shows them in jobs', async () => {
-    const line = JSON.stringify({
-      custom_id: 'w',
-      method: 'POST',
-      url: '/v1/chat/completions',
-      body: { model: 'assistant', messages: [{ role: 'user', content: 'Weather?' }], tools: [WEATHER] },
-    });
-    const file = await client.files.create({
-      file: await toFile(Buffer.from(`${line}\n`), 'tools.jsonl'),
-      purpose: 'batch',
-    });
-    const batch = await client.batches.create({
-      input_file_id: file.id,
-      endpoint: '/v1/chat/completions',
-      completion_window: '24h',
-    });
-    const done = await until(
-      async () => {
-        const current = await client.batches.retrieve(batch.id);
-        return current.status === 'completed' ? current : undefined;
-      },
-      { message: `batch ${batch.id} to complete` },
-    );
-    const output = JSON.parse(await (await client.files.content(done.output_file_id!)).text()) as {
-      response: { body: OpenAI.ChatCompletion & Served };
-    };
-    expect(output.response.body).toMatchObject({
-      model: 'assistant',
-      switchyard: { provider: 'smart', model: 'all-round' },
-      choices: [
-        {
-          finish_reason: 'tool_calls',
-          message: { content: null, tool_calls: [{ function: { name: 'weather' } }] },
-        },
-      ],
-    });
-
-    const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
-    const submitted = await fetch(`${baseURL}/jobs`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        route: 'assistant',
-        prompt: 'Weather?',
-        tools: [WEATHER],
-        tool_choice: 'required',
-      }),
-    });
-    expect(submitted.status).toBe(202);
-    const { id } = (await submitted.json()) as { id: string };
-    const view = (await (await fetch(`${baseURL}/jobs/${id}?wait=10`, { headers })).json()) as {
-      result: { finish_reason: string; tool_calls: unknown[] };
-    };
-    expect(view.result).toMatchObject({
-      finish_reason: 'tool_calls',
-      tool_calls: [{ name: 'weather', arguments: '{"city":"Paris"}' }],
-    });
   });
 });

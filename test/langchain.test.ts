@@ -1,129 +1,137 @@
-import type { AddressInfo } from 'node:net';
 import { type AIMessageChunk, HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { buildApp } from '@switchyard/app/app';
-import { createServices, type Services } from '@switchyard/app/services';
-import { parseConfig } from '@switchyard/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
-import { createToolCallingAdapter } from './support/tool-calling-adapter.ts';
+import { countTokens } from '../apps/provider-sim/src/count-tokens.ts';
+import { summarize } from '../apps/provider-sim/src/summarize.ts';
+import { type Harness, startHarness } from './support/app-harness.ts';
 
-// Switchyard as the endpoint of LangChain's ChatOpenAI: invoke, stream, batch, tools bound
-// and called round trip (streamed too), structured output and images. The provider is a real
-// adapter written for the test (see tool-calling-adapter.ts).
+// Switchyard as the endpoint of LangChain's ChatOpenAI, on a route of each wire format of the
+// provider simulator: invoke, stream, batch, a tool bound and called round trip (streamed too),
+// structured output and an image. The simulator answers deterministically (docs/providers.md):
+// text is summarized extractively, a tool offered is called with arguments built from its
+// schema and the user's text, a tool result is answered `Tool result: <result>`.
 
 const KEY = 'langchain-key-0123456789abcdef';
-const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ';
+const FORMATS = ['openai', 'anthropic', 'gemini'] as const;
+/** A 1x1 PNG. */
+const PIXEL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+/** Long enough that the simulator streams its summary in several pieces. */
+const TEXT = [
+  'The harbour opened a new ferry line to the islands this spring.',
+  'The ferry line carries commuters and tourists across the bay every hour.',
+  'Residents near the harbour asked the council for quieter nights.',
+].join(' ');
 
-let services: Services;
-let app: Awaited<ReturnType<typeof buildApp>>;
-let model: ChatOpenAI;
-const prefix = testPrefix();
-const adapter = createToolCallingAdapter('lc');
-
-const weather = tool(async ({ city }: { city: string }) => `sunny (asked for ${city})`, {
+const weather = tool(async ({ city }: { city: string }) => `sunny in ${city}`, {
   name: 'weather',
   description: 'The weather in a city',
   schema: z.object({ city: z.string() }),
 });
 
+let harness: Harness;
+
 beforeAll(async () => {
-  const config = parseConfig(
-    {
-      presets: 'off',
-      providers: [
-        {
-          id: 'lc',
-          kind: 'openai',
-          baseUrl: 'http://127.0.0.1:9/v1',
-          models: [{ name: 'm', contextWindow: 8_000 }],
-        },
-      ],
-      routes: { assistant: { targets: ['lc/m'] } },
-      redis: { url: REDIS_URL, prefix },
-      auth: { apiKeys: [{ key: KEY, tenant: 'langchain' }] },
-    },
-    {},
-  );
-  services = createServices(config, { adapters: new Map([[adapter.id, adapter]]) });
-  await services.startWorkers();
-  app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  model = new ChatOpenAI({
-    model: 'assistant',
-    apiKey: KEY,
-    configuration: { baseURL: `http://127.0.0.1:${port}/v1` },
-    maxRetries: 0,
+  harness = await startHarness({
+    providers: FORMATS.map((format) => ({
+      id: format,
+      format,
+      models: [{ name: 'm', contextWindow: 16_000 }],
+    })),
+    routes: Object.fromEntries(FORMATS.map((format) => [format, { targets: [`${format}/m`] }])),
+    auth: { apiKeys: [{ key: KEY, tenant: 'langchain' }] },
+    listen: true,
   });
 });
 
-afterAll(async () => {
-  await app.close();
-  await services.close();
-  await deleteKeys(prefix);
-});
+afterAll(() => harness?.close());
 
-describe('LangChain ChatOpenAI against Switchyard', () => {
+describe.each(FORMATS)('LangChain ChatOpenAI on a %s route', (format) => {
+  const chat = () =>
+    new ChatOpenAI({
+      model: format,
+      apiKey: KEY,
+      configuration: { baseURL: `${harness.origin}/v1` },
+      maxRetries: 0,
+    });
+  /** What the simulator answers to a tool result: Gemini carries it as a JSON object. */
+  const toolAnswer = (result: string) =>
+    `Tool result: ${format === 'gemini' ? JSON.stringify({ content: result }) : result}`;
+
   it('invokes, streams and batches', async () => {
-    const answer = await model.invoke('hello there');
-    expect(answer.content).toBe('Echo: hello there');
-    expect(answer.response_metadata.model_name).toBe('assistant');
+    const model = chat();
+    const answer = await model.invoke(TEXT);
+    expect(answer.content).toBe(summarize(TEXT, 256).text);
+    expect(answer.response_metadata.model_name).toBe(format);
 
     let streamed = '';
     let chunks = 0;
-    for await (const chunk of await model.stream('one two three')) {
+    for await (const chunk of await model.stream(TEXT)) {
       streamed += chunk.content;
       chunks++;
     }
-    expect(streamed).toBe('Echo: one two three');
+    expect(streamed).toBe(answer.content);
     expect(chunks).toBeGreaterThan(3);
 
-    const answers = await model.batch(['a', 'b', 'c']);
-    expect(answers.map((message) => message.content)).toEqual(['Echo: a', 'Echo: b', 'Echo: c']);
+    const answers = await model.batch(['One short line.', 'Another short line.', 'A third line.']);
+    expect(answers.map((message) => message.content)).toEqual([
+      'One short line.',
+      'Another short line.',
+      'A third line.',
+    ]);
   });
 
   it('binds a tool and runs the round trip, invoked and streamed', async () => {
-    const withTools = model.bindTools([weather]);
-    const question = new HumanMessage('Weather in Paris?');
+    const withTools = chat().bindTools([weather]);
+    const question = new HumanMessage('Oslo');
     const call = await withTools.invoke([question]);
     expect(call.tool_calls).toEqual([
-      { id: expect.any(String), name: 'weather', args: { city: 'Paris' }, type: 'tool_call' },
+      { id: expect.any(String), name: 'weather', args: { city: 'Oslo' }, type: 'tool_call' },
     ]);
     const result = await weather.invoke(call.tool_calls![0]!);
     const final = await withTools.invoke([question, call, result]);
-    expect(final.content).toBe('It is sunny (asked for Paris) in Paris.');
+    expect(final.content).toBe(toolAnswer('sunny in Oslo'));
 
     let gathered: AIMessageChunk | undefined;
     for await (const chunk of await withTools.stream([question]))
       gathered = gathered ? gathered.concat(chunk) : chunk;
     expect(gathered?.tool_calls).toEqual([
-      { id: expect.any(String), name: 'weather', args: { city: 'Paris' }, type: 'tool_call' },
+      { id: expect.any(String), name: 'weather', args: { city: 'Oslo' }, type: 'tool_call' },
     ]);
+    const streamedResult = await weather.invoke(gathered!.tool_calls![0]!);
+    let streamedAnswer = '';
+    for await (const chunk of await withTools.stream([question, gathered!, streamedResult]))
+      streamedAnswer += chunk.content;
+    expect(streamedAnswer).toBe(toolAnswer('sunny in Oslo'));
   });
 
   it('returns structured output through a strict JSON schema', async () => {
-    const book = model.withStructuredOutput(z.object({ title: z.string(), year: z.number().int() }), {
+    const book = chat().withStructuredOutput(z.object({ title: z.string(), year: z.number().int() }), {
       name: 'book',
       method: 'jsonSchema',
       strict: true,
     });
-    expect(await book.invoke('A book?')).toEqual({ title: 'Dune', year: 1965 });
-    const request = adapter.requests.at(-1)!;
-    expect(request.responseFormat).toMatchObject({ type: 'json_schema', name: 'book', strict: true });
+    // Strings are the prompt's first words, integers its word count.
+    expect(await book.invoke('A classic novel about sand')).toEqual({
+      title: 'A classic novel about sand',
+      year: 5,
+    });
   });
 
   it('sends an image', async () => {
-    const answer = await model.invoke([
+    const answer = await chat().invoke([
       new HumanMessage({
         content: [
-          { type: 'text', text: 'What is this?' },
+          { type: 'text', text: 'A red pixel.' },
           { type: 'image_url', image_url: { url: PIXEL } },
         ],
       }),
     ]);
-    expect(answer.content).toBe('I see 1 image(s): data');
+    expect(answer.content).toBe('A red pixel.');
+    // The image was carried: the simulator counts it by its provider's rule (for 1x1 pixel).
+    const imageTokens = { openai: 255, anthropic: 1, gemini: 258 }[format];
+    expect(answer.usage_metadata?.input_tokens).toBe(countTokens('A red pixel.') + imageTokens);
   });
 });

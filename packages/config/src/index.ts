@@ -16,4 +16,3 @@ export {
   type RouteTarget,
   type Tier,
 } from './schema.ts';
-export { WIRE_FORMAT_CAPABILITIES } from './wire-capabilities.ts';

@@ -1,7 +1,6 @@
-import { CAPABILITIES } from '@switchyard/spec';
+import { CAPABILITIES, WIRE_CAPABILITIES } from '@switchyard/spec';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
-import { WIRE_FORMAT_CAPABILITIES } from './wire-capabilities.ts';
 
 /** A duration string (`500ms`, `10s`, `1m`, `1h`, `1d`) parsed into milliseconds. */
 const durationMs = z.string().transform((text, context) => {
@@ -98,7 +97,7 @@ export const ProviderSchema = z
     ...provider,
     models: provider.models.map((model) => ({
       ...model,
-      capabilities: model.capabilities ?? [...WIRE_FORMAT_CAPABILITIES[provider.kind]],
+      capabilities: model.capabilities ?? [...WIRE_CAPABILITIES[provider.kind]],
     })),
     baseUrl: (provider.baseUrl ?? DEFAULT_BASE_URLS[provider.kind]).replace(/\/+$/, ''),
     timeoutMs: timeout,

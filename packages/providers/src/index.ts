@@ -1,3 +1,5 @@
+// The table lives in the spec, which configuration reads too; re-exported for adapter users.
+export { WIRE_CAPABILITIES } from '@switchyard/spec';
 export { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
 export { CARRIED_FIELDS } from './carried-fields.ts';
 export { type CreateAdapterOptions, createAdapter } from './create-adapter.ts';
@@ -6,4 +8,3 @@ export { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';
 export { createOpenAICompatibleAdapter } from './openai-compatible/create-openai-compatible-adapter.ts';
 export type { AdapterOptions } from './shared/adapter-options.ts';
 export { parseRateLimitHeaders } from './shared/parse-rate-limit-headers.ts';
-export { WIRE_CAPABILITIES } from './wire-capabilities.ts';

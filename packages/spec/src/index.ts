@@ -21,3 +21,4 @@ export {
 } from './provider-adapter.ts';
 export { ProviderError, type ProviderErrorOptions } from './provider-error.ts';
 export type { QuotaHint, RateLimitHint } from './rate-limit-hint.ts';
+export { WIRE_CAPABILITIES } from './wire-capabilities.ts';
