@@ -39,8 +39,12 @@ afterAll(async () => {
   await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)));
 });
 
-async function startFleetProcess(configPath: string, role: 'api' | 'worker') {
-  const started = await startSwitchyard({ SWITCHYARD_CONFIG: configPath, SWITCHYARD_ROLE: role });
+async function startFleetProcess(
+  configPath: string,
+  role: 'api' | 'worker',
+  env: Record<string, string> = {},
+) {
+  const started = await startSwitchyard({ SWITCHYARD_CONFIG: configPath, SWITCHYARD_ROLE: role, ...env });
   running.push(started);
   return started;
 }
@@ -179,5 +183,37 @@ describe('SIGTERM drains', () => {
       .sort((a, b) => a - b)
       .slice(2);
     for (const at of lastTwo) expect(at - firstStopped).toBeLessThan(2_000);
+  }, 45_000);
+
+  it('the API stops waiting after SWITCHYARD_DRAIN_TIMEOUT_MS; the job is still there to read', async () => {
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    const configPath = writeConfig(fleetConfig(simulator, prefix, 2));
+    // No worker: the job stays queued and the `?wait=` would hold for 30 s.
+    const api = await startFleetProcess(configPath, 'api', { SWITCHYARD_DRAIN_TIMEOUT_MS: '500' });
+    const base = api.ready.api!.replace(/\/v1$/, '');
+    const submitted = await send(base, 'POST', '/v1/jobs', {
+      headers: FLEET_AUTH,
+      body: { route: 'main', prompt: TEXT },
+    });
+    const { id } = submitted.json<{ id: string }>();
+    const waiting = send(base, 'GET', `/v1/jobs/${id}?wait=30`, { headers: FLEET_AUTH }).then(
+      (answer) => `answered ${answer.status}`,
+      (error: NodeJS.ErrnoException) => error.code,
+    );
+    await eventually(() => (api.output().includes(`/v1/jobs/${id}?wait=30`) ? true : undefined));
+    const exited = exitOf(api);
+    const stoppedAt = Date.now();
+    api.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    expect(await waiting).toBe('ECONNRESET');
+    expect(api.output()).toContain('drain timeout');
+
+    const replacement = await startFleetProcess(configPath, 'api');
+    const job = await send(replacement.ready.api!.replace(/\/v1$/, ''), 'GET', `/v1/jobs/${id}`, {
+      headers: FLEET_AUTH,
+    });
+    expect(job.json<{ status: string }>().status).toBe('queued');
   }, 45_000);
 });
