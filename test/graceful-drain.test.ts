@@ -3,13 +3,9 @@ import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './support/balanced-client.ts';
 import { FLEET_AUTH, fleetConfig } from './support/fleet-config.ts';
+import { until } from './support/poll.ts';
 import { deleteKeys, testPrefix } from './support/redis-prefix.ts';
-import {
-  eventually,
-  type SwitchyardProcess,
-  startSwitchyard,
-  writeConfig,
-} from './support/switchyard-process.ts';
+import { type SwitchyardProcess, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
 
 // SIGTERM drains: the API answers what it holds and refuses new work; a worker finishes its
 // calls and leaves nothing locked, so another worker takes the queue over at once.
@@ -99,19 +95,22 @@ describe('SIGTERM drains', () => {
     // A kept-alive connection with a request in flight, and a second one queued behind it.
     const connection = rawConnection(base);
     connection.write(`/v1/jobs/${id}?wait=20`);
-    await eventually(() => (simulator.stats('sim').inFlight >= 2 ? true : undefined));
+    await until(() => simulator.stats('sim').inFlight >= 2, { message: 'both calls to reach the provider' });
 
     const exited = exitOf(api!);
     api!.child.kill('SIGTERM');
     // New connections are refused at once (the client or load balancer goes elsewhere).
-    const refused = await eventually(async () => {
-      try {
-        await send(base, 'GET', '/healthz');
-        return undefined;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code;
-      }
-    });
+    const refused = await until(
+      async () => {
+        try {
+          await send(base, 'GET', '/healthz');
+          return undefined;
+        } catch (error) {
+          return (error as NodeJS.ErrnoException).code;
+        }
+      },
+      { message: 'the API to stop listening' },
+    );
     expect(refused).toBe('ECONNREFUSED');
     connection.write('/healthz');
 
@@ -156,7 +155,9 @@ describe('SIGTERM drains', () => {
       });
       ids.push(submitted.json<{ id: string }>().id);
     }
-    await eventually(() => (simulator.stats('sim').inFlight === 2 ? true : undefined));
+    await until(() => simulator.stats('sim').inFlight === 2, {
+      message: 'the first worker to hold two calls',
+    });
     const second = await startFleetProcess(configPath, 'worker');
     expect(second.ready.role).toBe('worker');
 
@@ -201,7 +202,9 @@ describe('SIGTERM drains', () => {
       (answer) => `answered ${answer.status}`,
       (error: NodeJS.ErrnoException) => error.code,
     );
-    await eventually(() => (api.output().includes(`/v1/jobs/${id}?wait=30`) ? true : undefined));
+    await until(() => api.output().includes(`/v1/jobs/${id}?wait=30`), {
+      message: 'the API to receive the wait',
+    });
     const exited = exitOf(api);
     const stoppedAt = Date.now();
     api.child.kill('SIGTERM');

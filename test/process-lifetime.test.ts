@@ -1,26 +1,19 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
+import { freePort } from './support/free-port.ts';
+import { until } from './support/poll.ts';
 import { testPrefix } from './support/redis-prefix.ts';
-import { eventually, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
+import { startSwitchyard, writeConfig } from './support/switchyard-process.ts';
 
 // What Switchyard starts must not outlive it: the redis-server it starts when none answers,
 // even when Switchyard is killed with SIGKILL and runs no shutdown code at all; and Switchyard
 // itself must not outlive `pnpm start` when that is killed.
 
 const root = new URL('..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function answers(port: number): Promise<boolean> {
   const client = new Redis(port, '127.0.0.1', {
@@ -78,12 +71,14 @@ it('the embedded redis-server stops when Switchyard is killed with SIGKILL', asy
   expect(redisServersOn(port)).toHaveLength(1);
 
   switchyard.child.kill('SIGKILL');
-  await eventually(async () => ((await answers(port)) ? undefined : true), 10_000, 'Redis to stop');
-  await eventually(
-    () => (redisServersOn(port).length === 0 ? true : undefined),
-    10_000,
-    'redis-server to exit',
-  );
+  await until(async () => ((await answers(port)) ? undefined : true), {
+    message: 'Redis to stop',
+    timeoutMs: 10_000,
+  });
+  await until(() => (redisServersOn(port).length === 0 ? true : undefined), {
+    message: 'redis-server to exit',
+    timeoutMs: 10_000,
+  });
 }, 30_000);
 
 it('under a package manager, Switchyard stops when the script shell that started it is killed', async () => {
@@ -108,14 +103,13 @@ it('under a package manager, Switchyard stops when the script shell that started
   shell.stdout.on('data', (chunk) => {
     output += chunk;
   });
-  const ready = await eventually(
-    () => output.split('\n').find((line) => line.includes('"msg":"ready"')),
-    20_000,
-    'Switchyard to start',
-  );
+  const ready = await until(() => output.split('\n').find((line) => line.includes('"msg":"ready"')), {
+    message: 'Switchyard to start',
+    timeoutMs: 20_000,
+  });
   const { pid } = JSON.parse(ready) as { pid: number };
   expect(isAlive(pid)).toBe(true);
   shell.kill('SIGKILL');
-  await eventually(() => (isAlive(pid) ? undefined : true), 10_000, 'Switchyard to stop');
+  await until(() => (isAlive(pid) ? undefined : true), { message: 'Switchyard to stop', timeoutMs: 10_000 });
   expect(output).toContain('"signal":"parent exited"');
 }, 30_000);
