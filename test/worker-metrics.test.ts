@@ -63,3 +63,23 @@ it('a worker-role process answers /metrics with the jobs it finished', async () 
   expect((await send(origin, 'GET', '/healthz')).json()).toEqual({ status: 'ok' });
   expect((await send(origin, 'GET', '/readyz')).json()).toEqual({ status: 'ready' });
 }, 45_000);
+
+it('a second worker whose metrics port is taken still runs, and says so', async () => {
+  const configPath = writeConfig(fleetConfig(simulator, prefix, 4));
+  const first = await startSwitchyard({
+    SWITCHYARD_CONFIG: configPath,
+    SWITCHYARD_ROLE: 'worker',
+    METRICS_PORT: '0',
+  });
+  running.push(first);
+  const taken = new URL(first.ready.metrics!).port;
+  const second = await startSwitchyard({
+    SWITCHYARD_CONFIG: configPath,
+    SWITCHYARD_ROLE: 'worker',
+    METRICS_PORT: taken,
+  });
+  running.push(second);
+  expect(second.ready.role).toBe('worker');
+  expect(second.ready.metrics).toBeUndefined();
+  expect(second.output()).toContain('metrics port in use');
+}, 45_000);

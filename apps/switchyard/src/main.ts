@@ -113,10 +113,18 @@ async function main(): Promise<void> {
     // A worker has no API port: its counters and health are served on a port of their own.
     if (config.auth.adminKeys.length === 0)
       logger.warn('auth.adminKeys is empty: /metrics on the metrics port refuses every scrape');
-    metricsServer = await startMetricsServer(services, {
-      port: env.METRICS_PORT ?? config.server.metricsPort,
-      host: config.server.host,
-    });
+    const metricsPort = env.METRICS_PORT ?? config.server.metricsPort;
+    try {
+      metricsServer = await startMetricsServer(services, { port: metricsPort, host: config.server.host });
+    } catch (error) {
+      // A second worker on one machine with the default port: its jobs matter more than its
+      // metrics, so it runs, and says how to get them.
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      logger.warn(
+        { metricsPort },
+        'metrics port in use: this worker serves no /metrics; give each worker its own METRICS_PORT',
+      );
+    }
   }
 
   const port = app ? portOf(app) : config.server.port;

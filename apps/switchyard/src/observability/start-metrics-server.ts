@@ -19,6 +19,11 @@ export async function startMetricsServer(
   app.decorate('services', services);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
-  await app.listen(listen);
+  try {
+    await app.listen(listen);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return app;
 }
