@@ -123,6 +123,6 @@ it('loses no job, calls none twice and answers no 5xx while every process is rep
   // One provider call per job: none repeated after a worker stopped mid-call.
   expect(simulator.stats('sim').requests).toBe(ids.length);
   console.log(
-    `rolling restart: ${ids.length} jobs (${completions.length} synchronous) in ${restartMs} ms of restarts, ${client.refusals} refused connections retried`,
+    `rolling restart: ${ids.length} jobs (${completions.length} synchronous) in ${restartMs} ms of restarts, ${client.refusals} refused or unanswered connections retried`,
   );
 }, 90_000);

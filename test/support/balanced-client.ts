@@ -51,8 +51,10 @@ export function send(
 
 /**
  * A client behind a load balancer that knows a changing set of API processes: each request
- * goes to the next one in turn, and to another when a connection is refused (nothing was
- * sent, so a retry cannot repeat work). Any other failure reaches the caller.
+ * goes to the next one in turn, and to another when a connection is refused or reset before
+ * any answer. Neither can repeat work: a draining Switchyard never closes a connection whose
+ * request it has read (until its drain timeout), so a reset is a connection the kernel had
+ * queued when the listener closed, its request unread. Any other failure reaches the caller.
  */
 export function createBalancedClient(initial: string[] = []) {
   const backends = [...initial];
@@ -66,7 +68,7 @@ export function createBalancedClient(initial: string[] = []) {
       const index = backends.indexOf(base);
       if (index >= 0) backends.splice(index, 1);
     },
-    /** Connections refused (and retried elsewhere) so far. */
+    /** Connections refused or reset unanswered (and retried elsewhere) so far. */
     get refusals() {
       return refusals;
     },
@@ -77,7 +79,8 @@ export function createBalancedClient(initial: string[] = []) {
         try {
           return await send(base, method, path, options);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || tries > 20) throw error;
+          const { code } = error as NodeJS.ErrnoException;
+          if ((code !== 'ECONNREFUSED' && code !== 'ECONNRESET') || tries > 20) throw error;
           refusals++;
         }
       }

@@ -86,6 +86,7 @@ export async function buildApp(
   // Every route reads the services from this decorator: no route builds its own.
   app.decorate('services', services);
   const drainGuard = createDrainGuard();
+  drainGuard.attach(app.server);
   app.decorate('drainGuard', drainGuard);
   app.addHook('onRequest', drainGuard.onRequest);
   app.addHook('preClose', async () => drainGuard.start());
