@@ -15,6 +15,8 @@ export function writeConfig(config: unknown): string {
 export interface SwitchyardProcess {
   child: ChildProcess;
   output(): string;
+  /** The `ready` log line: role, pid, and `api` or `metrics` URLs. */
+  ready: { role: string; pid: number; api?: string; metrics?: string };
   /** SIGTERM, and wait for the exit. */
   stop(): Promise<void>;
 }
@@ -51,9 +53,11 @@ export async function startSwitchyard(env: Record<string, string>): Promise<Swit
       reject(new Error(`Switchyard exited with ${code}:\n${output}`));
     });
   });
+  const readyLine = output.split('\n').find((line) => line.includes('"msg":"ready"'))!;
   return {
     child,
     output: () => output,
+    ready: JSON.parse(readyLine),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

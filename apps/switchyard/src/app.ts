@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
+import { createDrainGuard, type DrainGuard } from './create-drain-guard.ts';
 import type { Services } from './create-services.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 import { metricsRoutes } from './observability/metrics-routes.ts';
@@ -22,6 +23,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The process's services: broker, batches, files, webhooks, health, budgets, metrics. */
     services: Services;
+    /** Whether the API is draining (closing); see create-drain-guard.ts. */
+    drainGuard: DrainGuard;
   }
 }
 
@@ -52,7 +55,8 @@ export async function buildApp(
         .send({ error: { code: tooLong ? 'uri_too_long' : 'invalid_url', message: error.message } });
     },
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // The drain guard answers instead, with a coded body, and serves requests already on their way.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -81,6 +85,11 @@ export async function buildApp(
 
   // Every route reads the services from this decorator: no route builds its own.
   app.decorate('services', services);
+  const drainGuard = createDrainGuard();
+  drainGuard.attach(app.server);
+  app.decorate('drainGuard', drainGuard);
+  app.addHook('onRequest', drainGuard.onRequest);
+  app.addHook('preClose', async () => drainGuard.start());
   await app.register(errorHandler);
   await app.register(openApi);
   await app.register(healthRoutes);

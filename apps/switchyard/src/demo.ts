@@ -50,6 +50,14 @@ export function demoConfig(baseUrlFor: (id: string) => string, loaded?: Config):
     server: { port: loaded?.server.port, host: '127.0.0.1' },
     redis: loaded?.redis,
     results: loaded ? { retention: `${loaded.results.retentionMs}ms` } : undefined,
+    queues: loaded
+      ? {
+          keepCompleted: {
+            count: loaded.queues.keepCompleted.count,
+            age: `${loaded.queues.keepCompleted.age}ms`,
+          },
+        }
+      : undefined,
     auth: {
       apiKeys: loaded?.auth.apiKeys.length
         ? loaded.auth.apiKeys

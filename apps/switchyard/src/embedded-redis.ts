@@ -17,9 +17,28 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
+ * Runs redis-server (its arguments follow) under a shell that stops it when its standard input
+ * reaches end of file: the pipe from this process closes when this process ends, however it
+ * ends (SIGKILL included), so an embedded Redis never outlives Switchyard. Closing the pipe is
+ * also how a clean shutdown stops it. The shell keeps the pipe as fd 3 because a background
+ * command's standard input is /dev/null.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  'redis-server "$@" </dev/null 3<&- &',
+  'server=$!',
+  `trap 'kill -TERM "$server" 2>/dev/null' TERM INT`,
+  '(cat >/dev/null; kill -TERM "$server" 2>/dev/null) <&3 &',
+  'exec 3<&-',
+  // `wait` returns early when a trapped signal arrives: wait again for the server to exit.
+  'wait "$server"; wait "$server"',
+].join('\n');
+
+/**
  * Makes sure Redis answers at `url`. When nothing does, the URL is local and `redis-server` is
- * installed, starts one with AOF persistence in `dataDir` (a child of this process). Returns the
- * child to stop on shutdown, or undefined when Redis was already running.
+ * installed, starts one with AOF persistence in `dataDir` (it dies with this process, see
+ * WATCHDOG). Returns the child to stop on shutdown (`stopEmbeddedRedis`), or undefined when
+ * Redis was already running.
  */
 export async function ensureRedis(url: string, dataDir: string): Promise<ChildProcess | undefined> {
   if (await answers(url)) return undefined;
@@ -35,8 +54,11 @@ export async function ensureRedis(url: string, dataDir: string): Promise<ChildPr
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const child = spawn(
-    'redis-server',
+    'sh',
     [
+      '-c',
+      WATCHDOG,
+      'redis-watchdog',
       '--port',
       port || '6379',
       '--bind',
@@ -50,7 +72,7 @@ export async function ensureRedis(url: string, dataDir: string): Promise<ChildPr
       '--maxmemory-policy',
       'noeviction',
     ],
-    { stdio: 'ignore' },
+    { stdio: ['pipe', 'ignore', 'ignore'] },
   );
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
@@ -58,6 +80,14 @@ export async function ensureRedis(url: string, dataDir: string): Promise<ChildPr
     if (child.exitCode !== null) break;
     await new Promise((done) => setTimeout(done, 100));
   }
-  child.kill();
+  await stopEmbeddedRedis(child);
   throw new Error(`redis-server did not start on port ${port || 6379}`);
+}
+
+/** Stops an embedded Redis (it saves its AOF on SIGTERM) and waits until it has exited. */
+export async function stopEmbeddedRedis(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin?.end();
+  await exited;
 }

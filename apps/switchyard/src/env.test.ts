@@ -22,6 +22,7 @@ describe('parseEnv (the Switchyard process)', () => {
       SIM_PORT: 4010,
       SWITCHYARD_DATA_DIR: '.data/redis',
       SWITCHYARD_LOCK_DURATION_MS: 30_000,
+      SWITCHYARD_DRAIN_TIMEOUT_MS: 30_000,
       OTEL_SERVICE_NAME: 'switchyard',
     });
   });
@@ -50,6 +51,8 @@ describe('parseEnv (the Switchyard process)', () => {
   it.each([
     ['SWITCHYARD_LOCK_DURATION_MS', 'abc', /whole number/],
     ['SWITCHYARD_LOCK_DURATION_MS', '10', /from 500/],
+    ['SWITCHYARD_DRAIN_TIMEOUT_MS', '-1', /whole number/],
+    ['METRICS_PORT', '70000', /port/],
     ['SWITCHYARD_ROLE', 'boss', /all, api or worker/],
     ['PORT', '99999', /port/],
     ['SIM_PORT', '-1', /port/],

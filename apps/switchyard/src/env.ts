@@ -37,11 +37,19 @@ export const EnvSchema = z.object({
   SWITCHYARD_DATA_DIR: z.string().default('.data/redis'),
   // Below 500 ms a busy worker could not renew its lock in time and would lose every job.
   SWITCHYARD_LOCK_DURATION_MS: wholeNumber('milliseconds', 500, 86_400_000).default(30_000),
+  // On SIGTERM the API waits this long for requests in flight (a synchronous completion, a
+  // `?wait=` poll) before it closes their connections; the workers always finish their calls.
+  SWITCHYARD_DRAIN_TIMEOUT_MS: wholeNumber('milliseconds', 0, 3_600_000).default(30_000),
+  // Where a worker-role process serves /metrics and /healthz (the API serves them on its port).
+  METRICS_PORT: port('a port').optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('an http(s) URL (the OTLP collector)').optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('an http(s) URL (the OTLP traces endpoint)').optional(),
   OTEL_SERVICE_NAME: z.string().default('switchyard'),
   SWITCHYARD_API_KEY: z.string().min(16, 'expected 16 characters or more').optional(),
   SWITCHYARD_ADMIN_KEY: z.string().min(16, 'expected 16 characters or more').optional(),
+  // Set by npm and pnpm in the scripts they run (`pnpm start`): the script's shell is then this
+  // process's parent, and when that shell is gone (the package manager was killed) so is Switchyard.
+  npm_lifecycle_event: z.string().optional(),
   SWITCHYARD_WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'expected whsec_ followed by a base64 secret')

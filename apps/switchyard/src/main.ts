@@ -13,9 +13,10 @@ import { Counter } from 'prom-client';
 import { buildApp } from './app.ts';
 import { createServices } from './create-services.ts';
 import { demoConfig } from './demo.ts';
-import { ensureRedis } from './embedded-redis.ts';
+import { ensureRedis, stopEmbeddedRedis } from './embedded-redis.ts';
 import { type Env, parseEnv } from './env.ts';
 import { createLogger } from './observability/create-logger.ts';
+import { startMetricsServer } from './observability/start-metrics-server.ts';
 import { startTracing } from './observability/start-tracing.ts';
 import { formatStartUpBanner } from './start-up-banner.ts';
 
@@ -105,13 +106,29 @@ async function main(): Promise<void> {
   countUnhandled = () => unhandled.inc();
   if (role !== 'api') await services.startWorkers();
   let app: FastifyInstance | undefined;
+  let metricsServer: FastifyInstance | undefined;
   if (role !== 'worker') {
     app = await buildApp(services, { logger });
     await app.listen({ port: config.server.port, host: config.server.host });
+  } else {
+    // A worker has no API port: its counters and health are served on a port of their own.
+    if (config.auth.adminKeys.length === 0)
+      logger.warn('auth.adminKeys is empty: /metrics on the metrics port refuses every scrape');
+    const metricsPort = env.METRICS_PORT ?? config.server.metricsPort;
+    try {
+      metricsServer = await startMetricsServer(services, { port: metricsPort, host: config.server.host });
+    } catch (error) {
+      // A second worker on one machine with the default port: its jobs matter more than its
+      // metrics, so it runs, and says how to get them.
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      logger.warn(
+        { metricsPort },
+        'metrics port in use: this worker serves no /metrics; give each worker its own METRICS_PORT',
+      );
+    }
   }
 
-  const address = app?.server.address();
-  const port = address && typeof address === 'object' ? address.port : config.server.port;
+  const port = app ? portOf(app) : config.server.port;
   const base = `http://127.0.0.1:${port}`;
   logger.info(
     {
@@ -119,6 +136,7 @@ async function main(): Promise<void> {
       pid: process.pid,
       providers: config.providers.map((provider) => provider.id),
       ...(app ? { api: `${base}/v1`, docs: `${base}/docs`, bullBoard: `${base}/admin/queues` } : {}),
+      ...(metricsServer ? { metrics: `http://127.0.0.1:${portOf(metricsServer)}/metrics` } : {}),
     },
     'ready',
   );
@@ -129,16 +147,51 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: no new work; finishing the jobs in hand');
-    await app?.close();
+    // The API first: its requests in flight (a synchronous completion, a `?wait=`) may wait for
+    // jobs this process's own workers run. Then the workers finish their calls and release
+    // their BullMQ locks, so another worker takes the queued jobs at once.
+    if (app) await drain(app, env.SWITCHYARD_DRAIN_TIMEOUT_MS);
     await services.close();
+    await metricsServer?.close();
     await simulator?.close();
     await tracing?.shutdown();
-    redisChild?.kill('SIGTERM');
+    if (redisChild) await stopEmbeddedRedis(redisChild);
     logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  if (env.npm_lifecycle_event) {
+    // `kill <pid of pnpm start>` ends pnpm and the script's shell, not this process: without
+    // this watch it would keep running, orphaned. Only under a package manager: a process
+    // started on its own (nohup, a service manager) outlives whoever started it.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) void stop('parent exited');
+    }, 1_000).unref();
+  }
+}
+
+function portOf(server: FastifyInstance): number {
+  const address = server.server.address();
+  return address && typeof address === 'object' ? address.port : 0;
+}
+
+/**
+ * Closes the API: the listening socket at once (new connections are refused), then waits for
+ * the requests in flight, at most `timeoutMs`; after that their connections are closed (the
+ * jobs go on: a client can read them with `GET /v1/jobs/:id`).
+ */
+async function drain(app: FastifyInstance, timeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => {
+    logger.warn({ timeoutMs }, 'drain timeout: closing the connections of requests still in flight');
+    app.server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

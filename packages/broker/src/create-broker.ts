@@ -99,6 +99,10 @@ export function createBroker(options: BrokerOptions): Broker {
     estimateStart,
     hooks,
     followsUp: options.onTerminal !== undefined,
+    keepCompleted: {
+      count: config.queues.keepCompleted.count,
+      ageMs: config.queues.keepCompleted.age,
+    },
   });
   const submit = createSubmit({ config, redis, keys, store, checks, estimateStart, latency, dispatcher });
   const workers: Worker[] = [];

@@ -79,8 +79,16 @@ export function createDispatcher(deps: {
   hooks: BrokerHooks;
   /** Whether terminal jobs have follow-ups to run (the broker's `onTerminal`). */
   followsUp: boolean;
+  /** Finished provider-queue entries kept for Bull Board: the newest `count`, none older than `ageMs`. */
+  keepCompleted: { count: number; ageMs: number };
 }): Dispatcher {
   const { store, queues, keys, latency, estimateStart, hooks } = deps;
+  // BullMQ counts the age in seconds. Keeping entries changes nothing for the broker: a
+  // target's entry id is used once (a job moves on to a new target's id, never back).
+  const keepCompleted = {
+    count: deps.keepCompleted.count,
+    age: Math.ceil(deps.keepCompleted.ageMs / 1_000),
+  };
 
   async function enqueue(job: Job, target: number): Promise<void> {
     const planned = job.plan[target];
@@ -106,7 +114,7 @@ export function createDispatcher(deps: {
       priority: QUEUE_PRIORITY[job.priority],
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: true,
+      removeOnComplete: keepCompleted,
       removeOnFail: { age: DAY_S },
     });
     if (hasNext) {

@@ -8,6 +8,7 @@ import {
 import { type Job as QueueJob, RateLimitError } from 'bullmq';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
 import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import { genAiRequestAttributes, genAiResponseAttributes } from './gen-ai-attributes.ts';
 import { handleFailure } from './handle-failure.ts';
 import { TERMINAL_STATUSES } from './job.ts';
 import type { JobStreamDelta } from './job-stream.ts';
@@ -122,6 +123,7 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
   let result: GenerateResult;
   try {
     const request: GenerateRequest = { ...job.request, model: planned.model, signal: controller.signal };
+    span.setAttributes(genAiRequestAttributes(provider, request));
     result = job.stream
       ? await relayStream(deps, job.id, provider.id, request, relay)
       : await adapterOf(deps, provider.id).generate(request);
@@ -152,6 +154,7 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
   span.setAttributes({
     'switchyard.tokens.input': result.usage.inputTokens,
     'switchyard.tokens.output': result.usage.outputTokens,
+    ...genAiResponseAttributes(result),
   });
   endSpan(span, 'succeeded', false);
   await recordSuccess(deps, attempting, result);

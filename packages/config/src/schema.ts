@@ -165,8 +165,10 @@ export const ConfigSchema = z
       .strictObject({
         port: z.number().int().min(0).max(65_535).default(8080),
         host: z.string().default('0.0.0.0'),
+        /** Where a worker-role process serves /metrics and /healthz (METRICS_PORT overrides). */
+        metricsPort: z.number().int().min(0).max(65_535).default(9464),
       })
-      .default({ port: 8080, host: '0.0.0.0' }),
+      .default({ port: 8080, host: '0.0.0.0', metricsPort: 9464 }),
     redis: z
       .strictObject({
         url: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
@@ -216,6 +218,20 @@ export const ConfigSchema = z
       .transform(({ retention }) => ({ retentionMs: retention }))
       .default({ retentionMs: 7 * 86_400_000 }),
     budgets: z.array(BudgetSchema).default([]),
+    queues: z
+      .strictObject({
+        /**
+         * Finished entries each provider queue keeps for Bull Board (the job records themselves
+         * are kept for `results.retention` either way): the newest `count`, none older than `age`.
+         */
+        keepCompleted: z
+          .strictObject({
+            count: z.number().int().min(0).max(1_000_000).default(1_000),
+            age: durationMs.default(3_600_000),
+          })
+          .default({ count: 1_000, age: 3_600_000 }),
+      })
+      .default({ keepCompleted: { count: 1_000, age: 3_600_000 } }),
   })
   .superRefine((config, context) => {
     const budgets = new Map<string, number>();

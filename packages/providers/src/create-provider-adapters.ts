@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '@switchyard/spec';
 import { type CreateAdapterOptions, createAdapter } from './create-adapter.ts';
+import { redactHeaderValues } from './shared/redact-header-values.ts';
 
 /** One adapter per configured provider (the configuration's providers), by provider id. */
 export function createProviderAdapters(
@@ -8,14 +9,17 @@ export function createProviderAdapters(
   return new Map(
     providers.map((provider) => [
       provider.id,
-      createAdapter({
-        id: provider.id,
-        kind: provider.kind,
-        baseUrl: provider.baseUrl,
-        apiKey: provider.apiKey,
-        timeoutMs: provider.timeoutMs,
-        headers: provider.headers,
-      }),
+      redactHeaderValues(
+        createAdapter({
+          id: provider.id,
+          kind: provider.kind,
+          baseUrl: provider.baseUrl,
+          apiKey: provider.apiKey,
+          timeoutMs: provider.timeoutMs,
+          headers: provider.headers,
+        }),
+        provider.headers,
+      ),
     ]),
   );
 }

@@ -18,6 +18,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (_request, reply) => {
+      // A load balancer stops sending here while the process drains its requests in flight.
+      if (app.drainGuard?.draining) return reply.code(503).send({ status: 'draining' });
       try {
         await services.ping();
         return { status: 'ready' };
