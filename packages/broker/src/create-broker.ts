@@ -18,8 +18,8 @@ import type { PlanChecks } from './plan-route.ts';
 import { createProviderWorker } from './provider-worker.ts';
 import { createQueues } from './queues.ts';
 import { createQuota, type Quota } from './quota/index.ts';
-
 import { createSubmit, type Submit } from './submit.ts';
+import { createSweeper, DEFAULT_SWEEPER, type Sweeper, type SweeperSettings } from './sweeper.ts';
 
 export interface BrokerOptions {
   config: Config;
@@ -45,6 +45,8 @@ export interface BrokerOptions {
   validate?: (result: GenerateResult, job: Job) => string | undefined;
   /** Errors of background work that has no caller to throw to. */
   onError?: (error: unknown) => void;
+  /** The sweeper's pace and bound (`sweeper.ts`); defaults to `DEFAULT_SWEEPER`. */
+  sweeper?: Partial<SweeperSettings> & { firstSweepAfterMs?: number };
 }
 
 export interface Broker {
@@ -69,6 +71,10 @@ export interface Broker {
   estimateStartMs: EstimateStart;
   /** The provider's recent latency (a moving average kept in Redis). */
   expectedLatencyMs(providerId: string): Promise<number>;
+  /** Reconciles job records with the queues (run every `sweeper.intervalMs` by `startWorkers`). */
+  readonly sweeper: Sweeper;
+  /** Follow-ups (webhooks, batch counters) that failed every attempt so far; the sweeper retries them. */
+  finalizePending(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -79,7 +85,10 @@ export function createBroker(options: BrokerOptions): Broker {
     options.redis ?? createRedis(config.redis, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const ownsRedis = options.redis === undefined;
   const keys = createKeys(config.redis.prefix, { cluster: config.redis.cluster });
-  const store = createJobStore(redis, keys, { retentionMs: config.results.retentionMs });
+  const store = createJobStore(redis, keys, {
+    retentionMs: config.results.retentionMs,
+    firstSweepAfterMs: options.sweeper?.firstSweepAfterMs,
+  });
   const quota = createQuota(redis, keys);
   const catalog = createCatalog(config);
   const latency = createLatencyStats(redis, keys);
@@ -105,6 +114,15 @@ export function createBroker(options: BrokerOptions): Broker {
     },
   });
   const submit = createSubmit({ config, redis, keys, store, checks, estimateStart, latency, dispatcher });
+  const sweeper = createSweeper({
+    redis,
+    store,
+    queues,
+    keys,
+    dispatcher,
+    settings: { ...DEFAULT_SWEEPER, ...options.sweeper },
+    onError: options.onError,
+  });
   const workers: Worker[] = [];
   const streamReader = createJobStreamReader(redis, keys, (id) => store.get(id));
 
@@ -117,6 +135,8 @@ export function createBroker(options: BrokerOptions): Broker {
     submit,
     estimateStartMs: estimateStart,
     expectedLatencyMs: latency.expectedMs,
+    sweeper,
+    finalizePending: () => queues.get(keys.finalizeQueue).getFailedCount(),
     queue: queues.get,
     get: (id) => store.get(id),
     waitFor: (id, timeoutMs) => store.waitForTerminal(id, timeoutMs),
@@ -174,6 +194,7 @@ export function createBroker(options: BrokerOptions): Broker {
       workers.push(createDeadlineWorker({ store, queues, keys, dispatcher }));
       if (options.onTerminal)
         workers.push(createFinalizeWorker({ store, queues, keys, onTerminal: options.onTerminal }));
+      workers.push(await sweeper.start());
     },
 
     async close() {

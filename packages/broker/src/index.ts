@@ -37,3 +37,4 @@ export { type Plan, type PlanChecks, type RejectedTarget, resolveRoute } from '.
 export { QUEUE_PRIORITY } from './queues.ts';
 export { defineScripts, type LuaScript, type ScriptArgument } from './scripts/define-scripts.ts';
 export type { SubmitOptions } from './submit.ts';
+export type { Sweeper, SweeperSettings, SweepReport } from './sweeper.ts';

@@ -22,6 +22,13 @@ export interface Keys {
   readonly deadlineQueue: string;
   /** BullMQ queue of finished jobs whose follow-ups (webhook, batch counters) must run. */
   readonly finalizeQueue: string;
+  /** BullMQ queue of the sweeper's repeated runs (one job scheduler, `sweep`). */
+  readonly sweeperQueue: string;
+  /**
+   * Every job not yet terminal (sorted set: job id, scored by when the sweeper next checks it).
+   * Added when a job is created, removed when it ends; the sweeper removes what is left over.
+   */
+  readonly openJobs: string;
   /** Quota state of one limit of one provider: `scope` is `provider` or a model name. */
   quota(providerId: string, scope: string, unit: string, window: string): string;
   /** A multiplier (< 1) on a provider's limits after it answered 429 despite our accounting. */
@@ -66,6 +73,8 @@ export function createKeys(prefix: string, options: { cluster?: boolean } = {}):
     providerQueue: (providerId) => `provider.${providerId}`,
     deadlineQueue: 'deadlines',
     finalizeQueue: 'finalize',
+    sweeperQueue: 'sweeper',
+    openJobs: `${prefix}:jobs:open`,
     quota: (providerId, scope, unit, window) => `${prefix}:quota:{${providerId}}:${scope}:${unit}:${window}`,
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
     stats: (providerId) => `${prefix}:stats:{${providerId}}`,

@@ -1,8 +1,9 @@
 import type { ProviderConfig } from '@switchyard/config';
-import { Worker } from 'bullmq';
+import { type Job as QueueJob, Worker } from 'bullmq';
 import type { AttemptDeps } from './attempt-context.ts';
 import { DRAIN_DELAY_S, LIMITER, type QueuedJob } from './queues.ts';
 import { runAttempt } from './run-attempt.ts';
+import { workerLost } from './sweeper.ts';
 
 /** A worker on one provider's queue: as many calls at once as the provider's concurrency. */
 export function createProviderWorker(
@@ -18,10 +19,15 @@ export function createProviderWorker(
     }),
   );
   worker.on('failed', (queued, error) => {
-    // The processor itself broke (Redis gone, a bug) more times than BullMQ retries: the job
-    // must still end, with the reason, rather than sit in `running` forever.
-    if (!queued || queued.attemptsMade < (queued.opts.attempts ?? 1)) return;
-    failInternally(deps, queued.data, error).catch((failure: unknown) => deps.onError?.(failure));
+    if (!queued) return;
+    // The job must still end, with the reason, rather than sit in `running` forever: after the
+    // processor itself broke (Redis gone, a bug) more times than BullMQ retries, or when BullMQ
+    // failed the entry for good without running it (it stalled more than `maxStalledCount`
+    // times: workers kept dying on it), whatever its `attemptsMade`.
+    const stalled = Boolean(queued.deferredFailure) || error.name === 'UnrecoverableError';
+    if (!stalled && queued.attemptsMade < (queued.opts.attempts ?? 1)) return;
+    const ended = stalled ? moveOnAfterStalls(deps, queued, error) : failInternally(deps, queued.data, error);
+    ended.catch((failure: unknown) => deps.onError?.(failure));
   });
   worker.on('error', () => {
     // Connection errors are retried by ioredis and BullMQ; without a listener Node would crash.
@@ -37,4 +43,20 @@ async function failInternally(deps: AttemptDeps, queued: QueuedJob, error: Error
     'queued',
     'running',
   ]);
+}
+
+/**
+ * Workers died holding this entry until BullMQ gave it up: the target is not where the job can
+ * end, so it moves on (and fails, with its history, on the last target), like any lost call.
+ */
+async function moveOnAfterStalls(
+  deps: AttemptDeps,
+  queued: QueueJob<QueuedJob>,
+  error: Error,
+): Promise<void> {
+  const job = await deps.store.get(queued.data.id);
+  const planned = job?.plan[queued.data.target];
+  if (!job || !planned) return;
+  const attempt = workerLost(planned, `its queue entry failed: ${error.message}`);
+  await deps.dispatcher.moveOn(job, queued.data.target, attempt, ['queued', 'running']);
 }

@@ -57,6 +57,14 @@ export function collectBrokerState(registry: Registry, broker: Broker): void {
     },
   });
   new Gauge({
+    name: 'switchyard_finalize_pending',
+    help: 'Terminal jobs whose follow-ups (webhook, batch counters) failed every attempt so far; the sweeper retries them until done',
+    registers,
+    async collect() {
+      this.set(await broker.finalizePending());
+    },
+  });
+  new Gauge({
     name: 'switchyard_quota_remaining',
     help: 'Requests or tokens left in the current window of each configured limit (shared quota, all processes)',
     labelNames: ['provider', 'scope', 'unit', 'window'] as const,

@@ -33,10 +33,13 @@ export interface JobStore {
 const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error', 'personal_data', 'stream'] as const;
 const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 
+/** How long after its creation the sweeper first looks at a job (see `sweeper.ts`). */
+export const FIRST_SWEEP_AFTER_MS = 60_000;
+
 export function createJobStore(
   redis: RedisConnection,
   keys: Keys,
-  options: { retentionMs: number },
+  options: { retentionMs: number; firstSweepAfterMs?: number },
 ): JobStore {
   const scripts = defineScripts(redis, {
     create: new URL('./create-2.lua', import.meta.url),
@@ -88,10 +91,21 @@ export function createJobStore(
       }
       const pairs = Object.entries(fields).flat();
       const attempts = job.attempts.map((attempt) => JSON.stringify(attempt));
-      const written = await scripts.create<number>(
-        [keys.job(job.id), keys.jobAttempts(job.id)],
-        [pairs.length / 2, ...pairs, ...attempts],
-      );
+      // Indexed before it exists: a crash in between leaves an index entry without a job, which
+      // the sweeper drops, never a job the sweeper cannot find. NX: a second create of the same
+      // id (idempotent submission) does not postpone its check. A separate command, not part
+      // of the script: the index is one key, the job's keys are in the job's cluster slot.
+      // Not awaited before the script: both go out in this order in one write, so the record
+      // still leaves before the queue entry `submit` sends alongside it.
+      const firstSweep = Date.now() + (options.firstSweepAfterMs ?? FIRST_SWEEP_AFTER_MS);
+      const indexed = redis.zadd(keys.openJobs, 'NX', firstSweep, job.id);
+      const [written] = await Promise.all([
+        scripts.create<number>(
+          [keys.job(job.id), keys.jobAttempts(job.id)],
+          [pairs.length / 2, ...pairs, ...attempts],
+        ),
+        indexed,
+      ]);
       return written === 1;
     },
 
@@ -114,7 +128,12 @@ export function createJobStore(
           randomUUID(),
         ],
       );
-      if (reply[0] === 1) return { applied: true, status: reply[1] as JobStatus };
+      if (reply[0] === 1) {
+        const status = reply[1] as JobStatus;
+        // Best effort: an entry left behind (a crash here) is dropped by the sweeper.
+        if (TERMINAL_STATUSES.has(status)) await redis.zrem(keys.openJobs, id);
+        return { applied: true, status };
+      }
       if (reply[0] === -1) return { applied: false };
       return { applied: false, status: reply[1] as JobStatus, target: Number(reply[2]) };
     },
