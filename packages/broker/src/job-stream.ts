@@ -115,11 +115,24 @@ export function createJobStreamReader(
     }
   }
 
+  /**
+   * Runs the shared loop; if it fails (Redis unreachable when it connects), its readers are
+   * woken after a pause to check their jobs (an error there reaches their client) and the next
+   * reader starts it again: a rejection must never go unhandled.
+   */
+  function startLoop(): void {
+    loop().catch(() => {
+      setTimeout(() => {
+        for (const subscription of subscriptions.values()) subscription.wake?.();
+      }, BLOCK_MS).unref();
+    });
+  }
+
   async function* readShared(jobId: string, giveUpAt: number): AsyncGenerator<JobStreamEvent> {
     const key = keys.jobStream(jobId);
     const subscription: Subscription = { lastId: '0', entries: [] };
     subscriptions.set(key, subscription);
-    if (!looping) void loop();
+    if (!looping) startLoop();
     else if (hubId !== undefined) await redis.client('UNBLOCK', hubId).catch(() => 0);
     try {
       for (;;) {
@@ -137,6 +150,7 @@ export function createJobStreamReader(
           yield toEvent(fields);
         }
         if (entries.length > 0) continue;
+        if (!looping && !closed) startLoop();
         // A quiet round: the job may have ended without an `end` (it failed, or succeeded
         // after every delta was read).
         const job = await getJob(jobId);

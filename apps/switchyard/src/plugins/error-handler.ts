@@ -30,6 +30,29 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_NOT_FOUND: 'not_found',
 };
 
+/** Seconds a client is asked to wait before trying again when Redis cannot take the request. */
+const REDIS_RETRY_AFTER_S = 5;
+
+/**
+ * Redis refusing or unreachable is not a bug of ours and not the client's fault: a coded 503
+ * with Retry-After, so clients back off and retry. `storage_full`: Redis is at its `maxmemory`
+ * with `noeviction` (an `OOM` reply; reads still work). `redis_unavailable`: a replica in read-only
+ * mode (a failover in progress), or no connection (ioredis gave up on the command).
+ */
+export function redisRefusal(error: unknown): { code: string; message: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const message = error.message;
+  if (/\bOOM command not allowed\b/.test(message))
+    return { code: 'storage_full', message: 'The job store is full; try again later' };
+  if (
+    /^READONLY\b|\bREADONLY You can't write\b/.test(message) ||
+    error.name === 'MaxRetriesPerRequestError' ||
+    /^Connection is closed|^Stream isn't writeable|^Reached the max retries per request limit/.test(message)
+  )
+    return { code: 'redis_unavailable', message: 'The job store is unavailable; try again later' };
+  return undefined;
+}
+
 /**
  * Every error becomes `{ error: { code, message, details? } }`. Client errors say what was
  * wrong and where; server errors say nothing of their internals (they are logged).
@@ -88,6 +111,11 @@ export const errorHandler = fp(
         return reply
           .code(400)
           .send({ error: { code: 'invalid_json', message: 'The body is not valid JSON' } });
+      }
+      const refusal = redisRefusal(caught);
+      if (refusal) {
+        request.log.warn({ code: refusal.code }, 'redis refused the request');
+        return reply.code(503).header('retry-after', String(REDIS_RETRY_AFTER_S)).send({ error: refusal });
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
