@@ -19,6 +19,12 @@ export {
   type ToolDefinition,
   textOf,
 } from './provider-adapter.ts';
-export { ProviderError, type ProviderErrorOptions } from './provider-error.ts';
+export {
+  EXHAUSTION_SCOPES,
+  type ExhaustionScope,
+  ProviderError,
+  type ProviderErrorOptions,
+  type QuotaExhaustion,
+} from './provider-error.ts';
 export type { QuotaHint, RateLimitHint } from './rate-limit-hint.ts';
 export { WIRE_CAPABILITIES } from './wire-capabilities.ts';

@@ -96,9 +96,24 @@ export interface GenerateRequest extends GenerationOptions {
 /** Why the model stopped. `length` here means the caller's own max_tokens was reached. */
 export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls' | 'other';
 
+/**
+ * Tokens of one answer, as the provider counted them. The parts are included in the totals:
+ * `cachedInputTokens` and `cacheWriteTokens` are part of `inputTokens`, `reasoningTokens` part
+ * of `outputTokens` (adapters add Anthropic's cache tokens, which it reports apart, and Gemini's
+ * thoughts, which it reports apart, so every format means the same). Parts are absent when the
+ * provider did not report them.
+ */
 export interface TokenUsage {
+  /** Every input token: uncached, read from a cache and written to one. */
   inputTokens: number;
+  /** Every output token, reasoning included (all three providers bill reasoning as output). */
   outputTokens: number;
+  /** Input read from the provider's prompt cache (OpenAI `cached_tokens`, Anthropic `cache_read_input_tokens`, Gemini `cachedContentTokenCount`). */
+  cachedInputTokens?: number;
+  /** Input written to the prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteTokens?: number;
+  /** Output spent on reasoning (OpenAI `reasoning_tokens`, Gemini `thoughtsTokenCount`). */
+  reasoningTokens?: number;
 }
 
 export interface GenerateResult {

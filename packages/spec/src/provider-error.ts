@@ -3,6 +3,31 @@ import type { RateLimitHint } from './rate-limit-hint.ts';
 
 const marker = Symbol.for('switchyard.ProviderError');
 
+/** How long a quota that ran out stays out: the window it counts over, or `credits` (no wait helps). */
+export const EXHAUSTION_SCOPES = ['minute', 'day', 'month', 'credits'] as const;
+export type ExhaustionScope = (typeof EXHAUSTION_SCOPES)[number];
+
+/**
+ * Which of the provider's quotas ran out, as the provider's own answer said it.
+ * - `minute`: a short window (per minute, or a token bucket); with `rate_limited`. Waiting cures it.
+ * - `day`: a daily cap (Gemini `...PerDay...`, Groq RPD/TPD, OpenRouter `free-models-per-day`,
+ *   any exhausted quota whose reset is more than a minute away); with `quota_exhausted`.
+ * - `month`: a monthly cap or spend limit; with `quota_exhausted`.
+ * - `credits`: billing (OpenAI `insufficient_quota`, a 402, Anthropic's credit balance, a Gemini
+ *   limit of 0); with `quota_exhausted`. Out until the configuration changes or an operator clears it.
+ */
+export interface QuotaExhaustion {
+  scope: ExhaustionScope;
+  /**
+   * When the quota comes back, in epoch milliseconds: from the reset headers, Gemini's
+   * documented reset (midnight America/Los_Angeles for a daily cap) or the wait the provider
+   * asked for. Absent when unknown, and always for `credits`.
+   */
+  resetAt?: number;
+  /** The model whose quota ran out, when the quota is per model (Gemini names it). */
+  model?: string;
+}
+
 export interface ProviderErrorOptions {
   outcome: AttemptOutcome;
   message: string;
@@ -14,6 +39,11 @@ export interface ProviderErrorOptions {
   retryAfterMs?: number;
   /** Quota state the provider reported in its headers. */
   rateLimit?: RateLimitHint;
+  /**
+   * Which quota ran out, when the provider's answer said so (set with `rate_limited` and
+   * `quota_exhausted`; absent when the answer did not name a quota).
+   */
+  exhausted?: QuotaExhaustion;
   /** The start of the raw response body, for the attempt log. Never holds request headers. */
   responseBody?: string;
   cause?: unknown;
@@ -32,6 +62,7 @@ export class ProviderError extends Error {
   readonly statusCode?: number;
   readonly retryAfterMs?: number;
   readonly rateLimit?: RateLimitHint;
+  readonly exhausted?: QuotaExhaustion;
   readonly responseBody?: string;
 
   constructor(options: ProviderErrorOptions) {
@@ -42,6 +73,7 @@ export class ProviderError extends Error {
     this.statusCode = options.statusCode;
     this.retryAfterMs = options.retryAfterMs;
     this.rateLimit = options.rateLimit;
+    if (options.exhausted) this.exhausted = options.exhausted;
     this.responseBody = options.responseBody;
   }
 
@@ -58,6 +90,7 @@ export class ProviderError extends Error {
       message: this.message,
       statusCode: this.statusCode,
       retryAfterMs: this.retryAfterMs,
+      ...(this.exhausted ? { exhausted: this.exhausted } : {}),
     };
   }
 }

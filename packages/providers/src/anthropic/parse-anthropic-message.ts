@@ -1,4 +1,4 @@
-import type { FinishReason, GenerateRequest, GenerateResult, ToolCall } from '@switchyard/spec';
+import type { FinishReason, GenerateRequest, GenerateResult, TokenUsage, ToolCall } from '@switchyard/spec';
 import { checkFinishReason } from '../shared/check-finish-reason.ts';
 import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
 import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
@@ -54,11 +54,34 @@ export function parseAnthropicMessage(context: ResponseContext, request: Generat
     content,
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
     finishReason,
-    usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens },
+    usage: readAnthropicUsage(
+      usage as Record<string, unknown> & { input_tokens: number; output_tokens: number },
+    ),
     model: optionalString(body.model) ?? request.model,
   };
   const responseId = optionalString(body.id);
   if (responseId) result.responseId = responseId;
   if (!isEmptyRateLimitHint(context.rateLimit)) result.rateLimit = context.rateLimit;
+  return result;
+}
+
+/**
+ * `usage` -> our usage. Anthropic's `input_tokens` counts only the input after the last cache
+ * breakpoint: tokens read from the cache (`cache_read_input_tokens`) and written to it
+ * (`cache_creation_input_tokens`) are reported beside it, so they are added to make
+ * `inputTokens` every input token, as the other formats count it. Thinking tokens are part of
+ * `output_tokens` and not reported apart.
+ */
+function readAnthropicUsage(
+  usage: Record<string, unknown> & { input_tokens: number; output_tokens: number },
+): TokenUsage {
+  const cacheRead = isCount(usage.cache_read_input_tokens) ? usage.cache_read_input_tokens : 0;
+  const cacheWrite = isCount(usage.cache_creation_input_tokens) ? usage.cache_creation_input_tokens : 0;
+  const result: TokenUsage = {
+    inputTokens: usage.input_tokens + cacheRead + cacheWrite,
+    outputTokens: usage.output_tokens,
+  };
+  if (isCount(usage.cache_read_input_tokens)) result.cachedInputTokens = cacheRead;
+  if (isCount(usage.cache_creation_input_tokens)) result.cacheWriteTokens = cacheWrite;
   return result;
 }

@@ -61,7 +61,13 @@ export function parseGeminiResponse(context: ResponseContext, request: GenerateR
     content,
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
     finishReason,
-    usage: { inputTokens: usage.promptTokenCount, outputTokens: outputTokens + thinkingTokens },
+    usage: {
+      inputTokens: usage.promptTokenCount,
+      outputTokens: outputTokens + thinkingTokens,
+      // promptTokenCount already holds the cached tokens; thoughts are reported apart and added above.
+      ...(isCount(usage.cachedContentTokenCount) ? { cachedInputTokens: usage.cachedContentTokenCount } : {}),
+      ...(isCount(usage.thoughtsTokenCount) ? { reasoningTokens: usage.thoughtsTokenCount } : {}),
+    },
     model: optionalString(body.modelVersion) ?? request.model,
   };
   const responseId = optionalString(body.responseId);

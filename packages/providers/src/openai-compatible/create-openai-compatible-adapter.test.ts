@@ -67,7 +67,7 @@ describe('createOpenAICompatibleAdapter', () => {
     expect(result).toEqual({
       content: 'The capital of France is Paris.',
       finishReason: 'stop',
-      usage: { inputTokens: 24, outputTokens: 8 },
+      usage: { inputTokens: 24, outputTokens: 8, cachedInputTokens: 0, reasoningTokens: 0 },
       model: 'gpt-4o-mini-2024-07-18',
       responseId: 'chatcmpl-BZ4kq7TnVw0mF3xYpL2sRdJc8HgEu',
       rateLimit: {

@@ -1,4 +1,4 @@
-import type { GenerateRequest, GenerateResult, ToolCall } from '@switchyard/spec';
+import type { GenerateRequest, GenerateResult, TokenUsage, ToolCall } from '@switchyard/spec';
 import { checkFinishReason } from '../shared/check-finish-reason.ts';
 import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
 import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
@@ -40,12 +40,32 @@ export function parseOpenAICompletion(context: ResponseContext, request: Generat
     content,
     ...(toolCalls.length > 0 ? { toolCalls } : {}),
     finishReason,
-    usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens },
+    usage: readOpenAIUsage(usage as { prompt_tokens: number; completion_tokens: number }),
     model: optionalString(body.model) ?? request.model,
   };
   const responseId = optionalString(body.id);
   if (responseId) result.responseId = responseId;
   if (!isEmptyRateLimitHint(context.rateLimit)) result.rateLimit = context.rateLimit;
+  return result;
+}
+
+/**
+ * `usage` -> our usage. `prompt_tokens` already holds the cached tokens
+ * (`prompt_tokens_details.cached_tokens`) and `completion_tokens` the reasoning tokens
+ * (`completion_tokens_details.reasoning_tokens`), so the parts are copied, not added.
+ */
+function readOpenAIUsage(
+  usage: Record<string, unknown> & { prompt_tokens: number; completion_tokens: number },
+): TokenUsage {
+  const result: TokenUsage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  const cached = isRecord(usage.prompt_tokens_details)
+    ? usage.prompt_tokens_details.cached_tokens
+    : undefined;
+  const reasoning = isRecord(usage.completion_tokens_details)
+    ? usage.completion_tokens_details.reasoning_tokens
+    : undefined;
+  if (isCount(cached)) result.cachedInputTokens = cached;
+  if (isCount(reasoning)) result.reasoningTokens = reasoning;
   return result;
 }
 

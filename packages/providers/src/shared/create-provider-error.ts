@@ -1,4 +1,9 @@
-import { type AttemptOutcome, ProviderError, type RateLimitHint } from '@switchyard/spec';
+import {
+  type AttemptOutcome,
+  ProviderError,
+  type QuotaExhaustion,
+  type RateLimitHint,
+} from '@switchyard/spec';
 import { isEmptyRateLimitHint } from './parse-rate-limit-headers.ts';
 import type { HttpResponse } from './post-json.ts';
 import { retryAfterFromResets } from './retry-after-from-resets.ts';
@@ -22,6 +27,8 @@ export interface ProviderFailure {
   detail: string;
   /** A wait the body asked for (Gemini's RetryInfo); Retry-After headers win over it. */
   retryAfterMs?: number;
+  /** Which quota ran out, when the answer said so. */
+  exhausted?: QuotaExhaustion;
   cause?: unknown;
 }
 
@@ -46,6 +53,7 @@ export function createProviderError(context: ResponseContext, failure: ProviderF
     statusCode: response.status,
     retryAfterMs,
     rateLimit: isEmptyRateLimitHint(rateLimit) ? undefined : rateLimit,
+    exhausted: failure.exhausted,
     responseBody: redact(response.text).slice(0, RESPONSE_BODY_LIMIT),
     cause: failure.cause,
   });

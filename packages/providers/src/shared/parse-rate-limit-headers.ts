@@ -88,7 +88,7 @@ function parseCount(text: string | null): number | undefined {
  * plain seconds (Cerebras), an RFC 3339 timestamp (Anthropic) or a Unix timestamp in
  * seconds or milliseconds (OpenRouter).
  */
-function parseResetValue(value: string, now: number): number | undefined {
+export function parseResetValue(value: string, now: number): number | undefined {
   const text = value.trim();
   if (PLAIN_NUMBER.test(text)) {
     const number = Number(text);
