@@ -1,4 +1,5 @@
 export { ConfigError, type ConfigProblem } from './config-error.ts';
+export { costOf, type ModelPrice } from './cost-of.ts';
 export { formatDuration, parseDuration } from './duration.ts';
 export { configFromEnvironment, loadConfig, parseConfig } from './load-config.ts';
 export { parseEnvironment } from './parse-environment.ts';

@@ -46,10 +46,14 @@ const LimitSchema = z
   }));
 
 const PriceSchema = z.strictObject({
-  /** USD per million input tokens. */
+  /** USD per million input tokens (uncached). */
   input: z.number().nonnegative(),
-  /** USD per million output tokens. */
+  /** USD per million output tokens; reasoning tokens are billed at this price too. */
   output: z.number().nonnegative(),
+  /** USD per million input tokens read from the provider's prompt cache; absent: `input`. */
+  cachedInput: z.number().nonnegative().optional(),
+  /** USD per million input tokens written to the prompt cache (Anthropic); absent: `input`. */
+  cacheWrite: z.number().nonnegative().optional(),
 });
 
 const ModelSchema = z.strictObject({
