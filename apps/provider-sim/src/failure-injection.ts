@@ -16,7 +16,7 @@ const INJECTED_OUTCOME: Record<FailureKind, RequestOutcome> = {
   networkReset: 'injected_network_reset',
 };
 
-/** How long an injected 429 asks the client to wait. */
+/** How long an injected 429, and a provider that refuses everything, ask the client to wait. */
 const INJECTED_RETRY_AFTER_MS = 1000;
 
 export interface FailureInjection {
@@ -89,6 +89,22 @@ export function createFailureInjection(state: ProviderState, responder: Provider
 
     goDown(call, mode, entry, outcome) {
       if (entry) entry.outcome = outcome;
+      if (mode === 'rate_limited') {
+        // Every call refused as the format's 429, with the Retry-After every client reads (Gemini too).
+        const error: SimError = {
+          kind: 'rate-limited',
+          cause: 'injected',
+          model: '',
+          metric: 'requests',
+          retryAfterMs: INJECTED_RETRY_AFTER_MS,
+        };
+        const rendered = state.format.renderError(error, {}, state.now());
+        rendered.headers['retry-after'] = String(INJECTED_RETRY_AFTER_MS / 1_000);
+        if (!entry) return void responder.write(call, rendered);
+        state.counters.rateLimited += 1;
+        responder.send(call, rendered, entry);
+        return;
+      }
       if (mode === 'unavailable') {
         const rendered = state.format.renderError({ kind: 'unavailable' }, {}, state.now());
         if (entry) responder.send(call, rendered, entry);

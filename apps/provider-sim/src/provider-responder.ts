@@ -47,7 +47,7 @@ export function createProviderResponder(state: ProviderState): ProviderResponder
 
     reject(call, error, entry, outcome) {
       entry.outcome = outcome;
-      if (error.kind === 'rate-limited') state.counters.rateLimited += 1;
+      if (error.kind === 'rate-limited' || error.kind === 'daily-cap') state.counters.rateLimited += 1;
       else state.counters.clientErrors += 1;
       const now = state.now();
       send(call, state.format.renderError(error, state.limiter.snapshot(now), now), entry);

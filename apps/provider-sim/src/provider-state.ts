@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DailyCounter } from './daily-counter.ts';
 import { RateLimiter, type ResolvedLimit } from './rate-limiter.ts';
 import { RequestLog } from './request-log.ts';
 import {
@@ -50,6 +51,8 @@ export interface ProviderState {
   /** Turned into each answer's format-specific id. */
   sequence: number;
   readonly limiter: RateLimiter;
+  /** Successful requests today, for `dailyCap` (the format, and so the day's zone, never changes). */
+  readonly daily: DailyCounter;
   readonly log: RequestLog;
   readonly inFlight: Set<InFlight>;
   readonly now: () => number;
@@ -68,6 +71,7 @@ export function createProviderState(
     counters: createCounters(0),
     sequence: 0,
     limiter: new RateLimiter([]),
+    daily: new DailyCounter(config.format),
     log: new RequestLog(),
     inFlight: new Set(),
     now: clock.now,

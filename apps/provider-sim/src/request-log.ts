@@ -4,6 +4,7 @@ export type RequestOutcome =
   | 'stream'
   | 'rate_limited'
   | 'concurrency_limited'
+  | 'daily_cap_spent'
   | 'unauthorized'
   | 'not_found'
   | 'bad_request'

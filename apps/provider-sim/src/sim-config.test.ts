@@ -22,8 +22,30 @@ describe('validateProviderConfig', () => {
       down: false,
       seed: 7,
       tokenAccounting: 'max-tokens',
+      dailyCap: { requests: 20, answer: 'insufficient-quota' },
     };
     expect(validateProviderConfig(full)).toEqual(full);
+    expect(validateProviderConfig({ ...valid, down: 'rate_limited' }).down).toBe('rate_limited');
+  });
+
+  it('checks the daily cap: a positive count, a known answer, insufficient-quota on openai only', () => {
+    const problemsOf = (config: unknown) => {
+      try {
+        validateProviderConfig(config);
+        return [];
+      } catch (error) {
+        return (error as SimConfigError).problems;
+      }
+    };
+    expect(problemsOf({ ...valid, dailyCap: { requests: 0 } })).toEqual([
+      'provider.dailyCap.requests: expected an integer >= 1, got 0',
+    ]);
+    expect(problemsOf({ ...valid, dailyCap: { requests: 5, answer: 'later' } })).toEqual([
+      'provider.dailyCap.answer: expected daily-limit|insufficient-quota, got "later"',
+    ]);
+    expect(
+      problemsOf({ ...valid, format: 'gemini', dailyCap: { requests: 5, answer: 'insufficient-quota' } }),
+    ).toEqual(['provider.dailyCap.answer: insufficient-quota is an openai answer']);
   });
 
   it('lists every problem in one error', () => {

@@ -3,8 +3,11 @@ import { parseDuration } from '@switchyard/config';
 export const WIRE_FORMATS = ['openai', 'anthropic', 'gemini'] as const;
 export type WireFormatKind = (typeof WIRE_FORMATS)[number];
 
-export const DOWN_MODES = ['unavailable', 'timeout', 'reset'] as const;
-/** How a provider that is down answers: 503 (529 on anthropic), never, or a reset socket. */
+export const DOWN_MODES = ['unavailable', 'timeout', 'reset', 'rate_limited'] as const;
+/**
+ * How a provider that is down answers: 503 (529 on anthropic), never, a reset socket, or
+ * `rate_limited`: it refuses every call with its format's 429 and `Retry-After: 1`.
+ */
 export type DownMode = (typeof DOWN_MODES)[number];
 
 /** Injected failures, in the order one uniform draw is mapped onto them. */
@@ -51,6 +54,20 @@ export interface SimOutage {
  */
 export type TokenAccounting = 'usage' | 'max-tokens';
 
+export const DAILY_CAP_ANSWERS = ['daily-limit', 'insufficient-quota'] as const;
+
+/**
+ * Successful requests a calendar day allows (the day of the provider: midnight
+ * America/Los_Angeles for gemini, UTC otherwise); once spent, every call gets the format's
+ * quota-exhausted answer until the day turns. `answer` (openai only): `daily-limit` (default,
+ * Groq's 429 "on requests per day (RPD)" with the spent `x-ratelimit-*-requests` headers) or
+ * `insufficient-quota` (OpenAI's billing 429, which no wait cures).
+ */
+export interface SimDailyCap {
+  requests: number;
+  answer?: (typeof DAILY_CAP_ANSWERS)[number];
+}
+
 export interface SimProviderConfig {
   id: string;
   format: WireFormatKind;
@@ -68,6 +85,7 @@ export interface SimProviderConfig {
   /** Seed of the failure and latency RNG (mulberry32). Default 1. */
   seed?: number;
   tokenAccounting?: TokenAccounting;
+  dailyCap?: SimDailyCap;
 }
 
 /** A runtime change: top-level keys replace, `null` removes (back to the default). */
@@ -98,6 +116,7 @@ const KNOWN_KEYS = new Set([
   'down',
   'seed',
   'tokenAccounting',
+  'dailyCap',
 ]);
 
 type Problems = string[];
@@ -279,7 +298,21 @@ function collectProblems(input: Record<string, unknown>, path: string): Problems
       `${path}.tokenAccounting: expected usage|max-tokens, got ${JSON.stringify(input.tokenAccounting)}`,
     );
   }
+  if (input.dailyCap !== undefined) checkDailyCap(input.dailyCap, input.format, `${path}.dailyCap`, problems);
   return problems;
+}
+
+function checkDailyCap(value: unknown, format: unknown, path: string, problems: Problems): void {
+  if (!isRecord(value)) return void problems.push(`${path}: expected an object { requests, answer? }`);
+  checkNumber(value.requests, `${path}.requests`, problems, { min: 1, integer: true });
+  if (value.answer === undefined) return;
+  if (!(DAILY_CAP_ANSWERS as readonly unknown[]).includes(value.answer)) {
+    problems.push(
+      `${path}.answer: expected ${DAILY_CAP_ANSWERS.join('|')}, got ${JSON.stringify(value.answer)}`,
+    );
+  } else if (value.answer === 'insufficient-quota' && format !== 'openai') {
+    problems.push(`${path}.answer: insufficient-quota is an openai answer`);
+  }
 }
 
 /** Checks a provider config and returns it typed; throws SimConfigError listing every problem. */

@@ -77,9 +77,10 @@ export class SimulatedProvider {
     return this.currentConfig();
   }
 
-  /** Clears counters, windows and the log, and reseeds the RNGs. Requests in flight stay in flight. */
+  /** Clears counters, windows, the daily cap and the log, and reseeds the RNGs. Requests in flight stay in flight. */
   reset(): void {
     this.state.limiter.clear();
+    this.state.daily.clear();
     this.state.log.clear();
     this.state.sequence = 0;
     this.state.counters = createCounters(this.state.inFlight.size);
@@ -199,6 +200,19 @@ export class SimulatedProvider {
       return;
     }
 
+    const dailyCap = config.dailyCap;
+    if (dailyCap && this.state.daily.usedAt(now) >= dailyCap.requests) {
+      const error: SimError = {
+        kind: 'daily-cap',
+        model: parsed.model,
+        limit: dailyCap.requests,
+        resetMs: this.state.daily.resetMsAt(now),
+        answer: dailyCap.answer ?? 'daily-limit',
+      };
+      this.responder.reject(call, error, entry, 'daily_cap_spent');
+      return;
+    }
+
     const budget = parsed.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, model.contextWindow - parsed.inputTokens);
     let summary: Reply = decideReply(parsed, budget);
     const reservedOutput = config.tokenAccounting === 'max-tokens' ? budget : summary.outputTokens;
@@ -224,6 +238,7 @@ export class SimulatedProvider {
     if (consumesQuota) {
       const reserved = config.tokenAccounting === 'max-tokens' ? budget : summary.outputTokens;
       limiter.commit(now, parsed.inputTokens + reserved);
+      this.state.daily.count(now);
       entry.outputTokens = summary.outputTokens;
     }
     this.process(call, parsed, summary, failure, entry, now);

@@ -241,6 +241,17 @@ function renderAnthropicError(error: SimError, quota: QuotaSnapshot, now: number
         headers['retry-after'] = String(retryAfterSeconds(error.retryAfterMs));
       return errorResponse(429, 'rate_limit_error', rateLimitMessage(error), headers);
     }
+    case 'daily-cap': {
+      const headers: Record<string, string> = {
+        ...rateLimitHeaders(quota, now),
+        'anthropic-ratelimit-requests-limit': String(error.limit),
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': resetInstant(now, error.resetMs),
+        'retry-after': String(retryAfterSeconds(error.resetMs)),
+      };
+      const message = `This request would exceed the rate limit for your organization of ${error.limit} requests per day. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage.`;
+      return errorResponse(429, 'rate_limit_error', message, headers);
+    }
     case 'server-error':
       return errorResponse(500, 'api_error', 'Internal server error');
     case 'unavailable':

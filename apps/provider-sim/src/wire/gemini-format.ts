@@ -205,6 +205,19 @@ function renderGeminiError(error: SimError): WireResponse {
     }
     case 'rate-limited':
       return errorResponse(429, 'RESOURCE_EXHAUSTED', rateLimitMessage(error), rateLimitDetails(error));
+    case 'daily-cap': {
+      // The per-day QuotaFailure Gemini sends; its RetryInfo here is the time until the day turns.
+      const perDay: RateLimited = {
+        kind: 'rate-limited',
+        cause: 'limit',
+        model: error.model,
+        metric: 'requests',
+        limit: error.limit,
+        perMs: DAY_MS,
+        retryAfterMs: error.resetMs,
+      };
+      return errorResponse(429, 'RESOURCE_EXHAUSTED', rateLimitMessage(perDay), rateLimitDetails(perDay));
+    }
     case 'server-error':
       return errorResponse(
         500,
@@ -236,7 +249,9 @@ function quotaNames(error: RateLimited): { metric: string; quotaId: string } {
 function rateLimitMessage(error: RateLimited): string {
   const intro =
     'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.';
-  const quota = `* Quota exceeded for metric: ${quotaNames(error).metric}, limit: ${error.limit ?? 0}, model: ${error.model}`;
+  // An injected 429 has no limit behind it: saying "limit: 0" would claim the model has no quota.
+  const limit = error.limit === undefined ? '' : `, limit: ${error.limit}`;
+  const quota = `* Quota exceeded for metric: ${quotaNames(error).metric}${limit}, model: ${error.model}`;
   const retry =
     error.retryAfterMs === undefined ? '' : `\nPlease retry in ${(error.retryAfterMs / 1000).toFixed(3)}s.`;
   return `${intro}\n${quota}${retry}`;

@@ -270,6 +270,29 @@ function renderOpenaiError(error: SimError, quota: QuotaSnapshot): WireResponse 
       }
       return json(429, errorBody(rateLimitMessage(error), error.metric, 'rate_limit_exceeded'), headers);
     }
+    case 'daily-cap': {
+      if (error.answer === 'insufficient-quota') {
+        return json(
+          429,
+          errorBody(
+            'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+            'insufficient_quota',
+            'insufficient_quota',
+          ),
+        );
+      }
+      // Groq's shape: the requests headers are its requests-per-day quota, spent.
+      const wait = formatResetDuration(error.resetMs);
+      const headers: Record<string, string> = {
+        ...rateLimitHeaders(quota),
+        'x-ratelimit-limit-requests': String(error.limit),
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': wait,
+        'retry-after': String(retryAfterSeconds(error.resetMs)),
+      };
+      const message = `Rate limit reached for model \`${error.model}\` in organization \`org_provider_sim\` service tier \`on_demand\` on requests per day (RPD): Limit ${error.limit}, Used ${error.limit}, Requested 1. Please try again in ${wait}.`;
+      return json(429, errorBody(message, 'requests', 'rate_limit_exceeded'), headers);
+    }
     case 'server-error':
       return json(
         500,

@@ -78,6 +78,15 @@ export type SimError =
       /** Undefined when no wait helps (the request alone is larger than the limit). */
       retryAfterMs: number | undefined;
     }
+  | {
+      /** The daily cap is spent: the format's quota-exhausted answer until the day turns. */
+      kind: 'daily-cap';
+      model: string;
+      limit: number;
+      /** Until the provider's day turns. */
+      resetMs: number;
+      answer: 'daily-limit' | 'insufficient-quota';
+    }
   | { kind: 'server-error' }
   | { kind: 'unavailable' };
 

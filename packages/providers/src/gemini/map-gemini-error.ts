@@ -1,8 +1,13 @@
-import type { AttemptOutcome, ProviderError, QuotaExhaustion } from '@switchyard/spec';
+import {
+  type AttemptOutcome,
+  nextMidnight,
+  type ProviderError,
+  type QuotaExhaustion,
+} from '@switchyard/spec';
 import { createProviderError, type ResponseContext, summarize } from '../shared/create-provider-error.ts';
 import { isContextLengthMessage } from '../shared/is-context-length-message.ts';
 import { mapHttpStatus, mayBeContextLength } from '../shared/map-http-status.ts';
-import { nextMidnight } from '../shared/next-midnight.ts';
+
 import { isRecord, optionalString } from '../shared/parse-json-body.ts';
 import { parseResetDuration } from '../shared/parse-reset-duration.ts';
 import { detailsOfType, type GeminiErrorBody, readGeminiError } from './gemini-error.ts';

@@ -1,6 +1,6 @@
-import type { GenerateRequest } from '@switchyard/spec';
+import { type GenerateRequest, nextMidnight } from '@switchyard/spec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextMidnight } from '../shared/next-midnight.ts';
+
 import {
   catchProviderError,
   type FixtureRoute,
