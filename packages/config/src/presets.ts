@@ -8,10 +8,12 @@ export interface Preset {
   provider: ProviderInput;
 }
 
-const DOCUMENTED = '2026-11';
+/** The day every figure below was last checked against the providers' documentation (docs/providers.md). */
+const DOCUMENTED = '2026-12-02';
 
 /**
- * Providers users reach for, with their documented free-tier (or entry-tier) limits.
+ * Providers users reach for, with their documented free-tier (or entry-tier) limits. GitHub
+ * Models is not among them: it was retired on 30 July 2026.
  * Each is added when its key variable is set and the file has no provider with the same id.
  * Limits change: the date beside each one says when it was read. Data policies are the
  * conservative reading of each provider's terms (free tiers may train on prompts).
@@ -26,31 +28,16 @@ export const PRESETS: readonly Preset[] = [
       tier: 'free',
       dataPolicy: 'may-train',
       // Gemini counts per model and per project; the day resets at midnight Pacific time.
+      // 2.0 Flash and Flash-Lite were shut down; 2.5 Flash's free day fell from 250 to 20
+      // requests in December 2025. Google no longer publishes the free tier's figures outside
+      // AI Studio: these are the last ones documented (docs/providers.md).
       models: [
-        {
-          name: 'gemini-2.0-flash',
-          contextWindow: 1_048_576,
-          limits: [
-            { requests: 15, per: '1m' },
-            { requests: 1_500, per: '1d' },
-            { tokens: 1_000_000, per: '1m' },
-          ],
-        },
-        {
-          name: 'gemini-2.0-flash-lite',
-          contextWindow: 1_048_576,
-          limits: [
-            { requests: 30, per: '1m' },
-            { requests: 1_500, per: '1d' },
-            { tokens: 1_000_000, per: '1m' },
-          ],
-        },
         {
           name: 'gemini-2.5-flash',
           contextWindow: 1_048_576,
           limits: [
             { requests: 10, per: '1m' },
-            { requests: 250, per: '1d' },
+            { requests: 20, per: '1d' },
             { tokens: 250_000, per: '1m' },
           ],
         },
@@ -129,7 +116,8 @@ export const PRESETS: readonly Preset[] = [
         { name: 'meta-llama/llama-3.3-70b-instruct:free', contextWindow: 131_072 },
         { name: 'deepseek/deepseek-chat-v3-0324:free', contextWindow: 163_840 },
       ],
-      // Account-wide over all :free models; 1,000 a day once $10 of credits were bought. UTC day.
+      // Account-wide over all :free models; 1,000 a day once $10 of credits were bought (set
+      // `{ requests: 1000, per: '1d' }` then). UTC day. Out of credits it answers 402.
       limits: [
         { requests: 20, per: '1m' },
         { requests: 50, per: '1d' },
@@ -147,15 +135,13 @@ export const PRESETS: readonly Preset[] = [
       baseUrl: 'https://api.cerebras.ai/v1',
       tier: 'free',
       dataPolicy: 'may-train',
-      models: [
-        { name: 'llama3.1-8b', contextWindow: 8_192 },
-        { name: 'llama-3.3-70b', contextWindow: 8_192 },
-      ],
+      // Cerebras retired the Llama models; gpt-oss-120b has a 65k context on the free tier.
+      // 5 RPM and 30k TPM is stricter than the 30 RPM / 60k TPM its page last showed: kept, being
+      // the more conservative reading (docs/providers.md). The day is UTC.
+      models: [{ name: 'gpt-oss-120b', contextWindow: 65_536 }],
       limits: [
-        { requests: 30, per: '1m' },
-        { requests: 900, per: '1h' },
-        { requests: 14_400, per: '1d' },
-        { tokens: 60_000, per: '1m' },
+        { requests: 5, per: '1m' },
+        { tokens: 30_000, per: '1m' },
         { tokens: 1_000_000, per: '1d' },
       ],
       concurrency: 4,
@@ -172,7 +158,13 @@ export const PRESETS: readonly Preset[] = [
       tier: 'paid',
       dataPolicy: 'may-train',
       // DeepSeek sets no fixed rate limits; under load it holds connections open instead.
-      models: [{ name: 'deepseek-chat', contextWindow: 131_072, price: { input: 0.28, output: 0.42 } }],
+      models: [
+        {
+          name: 'deepseek-chat',
+          contextWindow: 131_072,
+          price: { input: 0.28, output: 0.42, cachedInput: 0.028 },
+        },
+      ],
       concurrency: 8,
       timeout: '10m',
     },
@@ -204,8 +196,16 @@ export const PRESETS: readonly Preset[] = [
       tier: 'paid',
       dataPolicy: 'no-training',
       models: [
-        { name: 'gpt-4o-mini', contextWindow: 128_000, price: { input: 0.15, output: 0.6 } },
-        { name: 'gpt-4.1-mini', contextWindow: 1_047_576, price: { input: 0.4, output: 1.6 } },
+        {
+          name: 'gpt-4o-mini',
+          contextWindow: 128_000,
+          price: { input: 0.15, output: 0.6, cachedInput: 0.075 },
+        },
+        {
+          name: 'gpt-4.1-mini',
+          contextWindow: 1_047_576,
+          price: { input: 0.4, output: 1.6, cachedInput: 0.1 },
+        },
       ],
       // Usage tier 1.
       limits: [
@@ -224,7 +224,14 @@ export const PRESETS: readonly Preset[] = [
       kind: 'anthropic',
       tier: 'paid',
       dataPolicy: 'no-training',
-      models: [{ name: 'claude-haiku-4-5', contextWindow: 200_000, price: { input: 1, output: 5 } }],
+      // Cache reads at 0.1x input, cache writes (5-minute TTL) at 1.25x.
+      models: [
+        {
+          name: 'claude-haiku-4-5',
+          contextWindow: 200_000,
+          price: { input: 1, output: 5, cachedInput: 0.1, cacheWrite: 1.25 },
+        },
+      ],
       // Usage tier 1.
       limits: [
         { requests: 50, per: '1m' },

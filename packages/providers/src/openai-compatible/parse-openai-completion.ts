@@ -58,9 +58,10 @@ function readOpenAIUsage(
   usage: Record<string, unknown> & { prompt_tokens: number; completion_tokens: number },
 ): TokenUsage {
   const result: TokenUsage = { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  // DeepSeek reports its cache hits as `prompt_cache_hit_tokens`.
   const cached = isRecord(usage.prompt_tokens_details)
     ? usage.prompt_tokens_details.cached_tokens
-    : undefined;
+    : usage.prompt_cache_hit_tokens;
   const reasoning = isRecord(usage.completion_tokens_details)
     ? usage.completion_tokens_details.reasoning_tokens
     : undefined;
