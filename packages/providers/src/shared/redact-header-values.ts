@@ -26,6 +26,7 @@ export function redactHeaderValues(
       statusCode: error.statusCode,
       retryAfterMs: error.retryAfterMs,
       rateLimit: error.rateLimit,
+      exhausted: error.exhausted,
       responseBody: error.responseBody === undefined ? undefined : redact(error.responseBody),
       cause: error.cause,
     });
