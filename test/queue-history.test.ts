@@ -2,6 +2,7 @@ import { createBrokerFor } from '@switchyard/app/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
 
 // Bull Board counts what a provider queue holds: finished entries are kept for a while
@@ -56,7 +57,12 @@ async function completedAfter(jobs: number, queues?: Record<string, unknown>): P
       ),
     );
     for (const job of submitted) expect((await broker.waitFor(job.id, 10_000))?.status).toBe('succeeded');
-    const counts = await broker.queue(broker.keys.providerQueue('sim')).getJobCounts('completed');
+    // A job's record is terminal just before its queue entry completes: wait for the entries.
+    const queue = broker.queue(broker.keys.providerQueue('sim'));
+    await until(async () => (await queue.getJobCounts('active')).active === 0, {
+      message: 'every provider-queue entry to finish',
+    });
+    const counts = await queue.getJobCounts('completed');
     return counts.completed ?? 0;
   } finally {
     await broker.close();
