@@ -1,4 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
+import { costOf } from '@switchyard/config';
 import {
   type GenerateRequest,
   type GenerateResult,
@@ -169,8 +170,8 @@ async function recordSuccess(
   const model = deps.catalog.model(planned);
   const finishedAt = Date.now();
   const usedTokens = result.usage.inputTokens + result.usage.outputTokens;
-  const cost =
-    (result.usage.inputTokens * model.price.input + result.usage.outputTokens * model.price.output) / 1e6;
+  // Cached input and cache writes at their own prices, reasoning tokens as output.
+  const cost = costOf(result.usage, model.price);
   // Sent together (one write, with auto-pipelining) and awaited together: the job's success
   // does not wait for the bookkeeping.
   const bookkeeping = Promise.all([
