@@ -15,5 +15,14 @@ export {
   type ProviderInput,
   type RouteConfig,
   type RouteTarget,
+  type TenantConfig,
   type Tier,
 } from './schema.ts';
+export { parseSize } from './size.ts';
+export {
+  DEFAULT_TENANT_LIMITS,
+  type TenantLimits,
+  tenantLimitsOf,
+  tenantWebhookSecretsOf,
+  tenantWeightOf,
+} from './tenant-schema.ts';

@@ -61,6 +61,8 @@ describe('loadConfig', () => {
     expect(config.routes.spread!.targets.map((target) => target.weight)).toEqual([3, 1]);
     expect(config.auth.apiKeys[0]!.tenant).toBe('acme');
     expect(config.results.retentionMs).toBe(7 * 86_400_000);
+    expect(config.tenantDefaults.limits.storage).toBe(1024 ** 3);
+    expect(config.tenants.acme).toMatchObject({ limits: { queuedJobs: 500_000 }, weight: 2 });
   });
 
   it('loads the configuration docker-compose.yml runs', () => {

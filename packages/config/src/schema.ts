@@ -1,6 +1,7 @@
 import { CAPABILITIES, WIRE_CAPABILITIES } from '@switchyard/spec';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { TenantDefaultsSchema, TenantsSchema } from './tenant-schema.ts';
 
 /** A duration string (`500ms`, `10s`, `1m`, `1h`, `1d`) parsed into milliseconds. */
 const durationMs = z.string().transform((text, context) => {
@@ -236,6 +237,10 @@ export const ConfigSchema = z
           .default({ count: 1_000, age: 3_600_000 }),
       })
       .default({ keepCompleted: { count: 1_000, age: 3_600_000 } }),
+    /** Limits every tenant gets unless its own section says otherwise. */
+    tenantDefaults: TenantDefaultsSchema,
+    /** Per-tenant limits, webhook secrets and fair-sharing weight, by tenant name. */
+    tenants: TenantsSchema,
   })
   .superRefine((config, context) => {
     const budgets = new Map<string, number>();
@@ -307,5 +312,6 @@ export type LimitConfig = ProviderConfig['limits'][number];
 export type RouteConfig = Config['routes'][string];
 export type RouteTarget = RouteConfig['targets'][number];
 export type BudgetConfig = Config['budgets'][number];
+export type TenantConfig = Config['tenants'][string];
 export type Tier = (typeof TIERS)[number];
 export type DataPolicy = (typeof DATA_POLICIES)[number];
