@@ -10,6 +10,7 @@ import { createApiKeyAuthenticator } from './plugins/authentication.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openApi } from './plugins/openapi.ts';
+import { createRequestLimiter, createStreamLimiter } from './plugins/tenant-limits.ts';
 import { anthropicMessagesRoutes } from './routes/anthropic-messages.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -99,6 +100,8 @@ export async function buildApp(
     async (v1) => {
       v1.decorateRequest('tenant', '');
       v1.addHook('onRequest', createApiKeyAuthenticator(services.config));
+      v1.addHook('onRequest', createRequestLimiter(services.broker.tenantLimits));
+      v1.addHook('preHandler', createStreamLimiter(services.broker.tenantLimits));
       for (const routes of [jobRoutes, providerRoutes, openAIRoutes, usageRoutes, fileRoutes, batchRoutes])
         await v1.register(routes);
       await v1.register(anthropicMessagesRoutes);

@@ -150,6 +150,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     prefix: config.redis.prefix,
     cluster: config.redis.cluster,
     retentionMs: config.results.retentionMs,
+    storage: broker.tenantLimits,
   });
   batches = createBatches({
     redis,

@@ -191,6 +191,9 @@ export function createBatches(options: BatchesOptions): Batches {
       checkRoutes(broker.config, params);
       const id = newBatchId();
       let inputFileId = params.input_file_id;
+      // Refused up front when the lines could not all be queued now (queue_full); each line
+      // is then counted as it is submitted, and one past the limit then fails alone.
+      if (params.requests) await broker.tenantLimits.checkRoomForJobs(tenant, params.requests.length);
       if (params.requests) {
         const file = await files.createFromLines(
           tenant,
@@ -202,6 +205,7 @@ export function createBatches(options: BatchesOptions): Batches {
       const total = await files.lineCount(tenant, inputFileId!);
       if (total === undefined)
         throw new BatchError('file_not_found', `No file ${inputFileId}`, { field: 'input_file_id' });
+      if (!params.requests) await broker.tenantLimits.checkRoomForJobs(tenant, total);
       await files.keep(inputFileId!, context.runningTtlMs);
 
       const now = Date.now();

@@ -8,6 +8,11 @@ import { parseRequestLine } from './parse-request-line.ts';
 /** Limits of a batch input file, as OpenAI documents them. */
 export const MAX_FILE_REQUESTS = 50_000;
 export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+/**
+ * The longest line of a batch input file: one line is one job request, so it may be as large
+ * as the JSON body of one job (`POST /v1/jobs`, `/v1/chat/completions`), 8 MiB.
+ */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 /** Problems reported for one refused file; validation stops after this many. */
 export const MAX_FILE_PROBLEMS = 20;
 
@@ -42,6 +47,16 @@ export interface GeneratedFiles {
   readLines(tenant: string, id: string): AsyncIterable<string>;
 }
 
+/** A tenant's storage limit, as the file store needs it (the broker's tenant limits). */
+export interface FileStorage {
+  /** The bytes the tenant may still store; throws (`storage_exhausted`) when none. */
+  storageLeft(tenant: string): Promise<number>;
+  /** Counts a file of `bytes` until `expiresAt`; throws (`storage_exhausted`) when it would not fit. */
+  admitFile(tenant: string, id: string, bytes: number, expiresAt: number): Promise<void>;
+  /** Stops counting a file. */
+  release(tenant: string, id: string): Promise<void>;
+}
+
 export interface FileStoreOptions {
   redis: RedisConnection;
   prefix: string;
@@ -49,6 +64,8 @@ export interface FileStoreOptions {
   cluster?: boolean;
   /** How long an uploaded file is kept. */
   retentionMs: number;
+  /** Counts each stored file against its tenant's storage limit; none: no limit. */
+  storage?: FileStorage;
 }
 
 export interface FileStore {
@@ -73,6 +90,8 @@ export interface FileStore {
   /** Lines `start .. start + count - 1` of a stored file (no tenant check: for the batch runner). */
   readPage(id: string, start: number, count: number): Promise<string[]>;
   list(tenant: string, options?: ListOptions): Promise<ListPage<FileObject>>;
+  /** Deletes a stored file of this tenant (an upload refused after it was stored). */
+  remove(tenant: string, id: string): Promise<void>;
   /** Keeps a stored file at least `ms` from now (a batch still needs it). */
   keep(id: string, ms: number): Promise<void>;
   /** Serves generated files' ids through `get` and `readLines`; returns a function to stop. */
@@ -119,8 +138,11 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     async createFromLines(tenant, { filename, purpose }, lines) {
       if (purpose !== 'batch')
         throw new BatchError('invalid_request', 'purpose: only "batch" files can be uploaded');
+      // Refused at once when nothing is left, and as soon as the file passes what is left.
+      const storageLeft = (await options.storage?.storageLeft(tenant)) ?? Number.POSITIVE_INFINITY;
       const id = newFileId();
       const linesKey = keys.fileLines(id);
+      let admitted = false;
       const problems: LineProblem[] = [];
       // custom_id -> first line, by a 96-bit digest: bounded memory however long the ids are.
       const seen = new Map<string, number>();
@@ -155,6 +177,16 @@ export function createFileStore(options: FileStoreOptions): FileStore {
           if (bytes > MAX_FILE_BYTES) {
             problem(lineNumber, `the file is larger than ${MAX_FILE_BYTES / 1024 / 1024} MB`);
             break;
+          }
+          if (lineBytes > MAX_LINE_BYTES + 1) {
+            problem(lineNumber, `the line is longer than ${MAX_LINE_BYTES} bytes`);
+            break;
+          }
+          if (bytes > storageLeft) {
+            throw new BatchError(
+              'storage_exhausted',
+              `The file does not fit in what is left of the tenant's storage (${storageLeft} bytes)`,
+            );
           }
           if (line.trim() === '') continue;
           if (++requests > MAX_FILE_REQUESTS) {
@@ -194,6 +226,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         await flush();
 
         const now = Date.now();
+        // Counted before it is published: a file over the limit is never visible.
+        await options.storage?.admitFile(tenant, id, bytes, now + retentionMs);
+        admitted = options.storage !== undefined;
         // Two transactions, one per Redis Cluster slot: the file (`{file id}`), then the
         // tenant's index. A crash between them leaves a file that is not listed (it can still be
         // read by id, and expires); never an index entry first. Readers drop index entries whose
@@ -226,8 +261,17 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         });
       } catch (error) {
         await redis.del(linesKey, keys.file(id));
+        if (admitted) await options.storage?.release(tenant, id);
         throw error;
       }
+    },
+
+    async remove(tenant, id) {
+      if (!(await load(tenant, id))) return;
+      // The file's keys share its hash slot; the tenant's index is elsewhere (Redis Cluster).
+      await redis.del(keys.file(id), keys.fileLines(id));
+      await redis.zrem(keys.tenantFiles(tenant), id);
+      await options.storage?.release(tenant, id);
     },
 
     get,

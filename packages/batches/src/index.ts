@@ -19,13 +19,16 @@ export {
 export {
   createFileStore,
   type FileObject,
+  type FileStorage,
   type FileStore,
   type FileStoreOptions,
   type GeneratedFiles,
   MAX_FILE_BYTES,
+  MAX_LINE_BYTES,
 } from './create-file-store.ts';
 export type { ListOptions, ListPage } from './list-newest-first.ts';
 export type { BatchRequest } from './parse-request-line.ts';
+export { splitLines } from './split-lines.ts';
 export {
   BATCH_STATUSES,
   type Batch,

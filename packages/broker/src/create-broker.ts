@@ -20,6 +20,7 @@ import { createQueues } from './queues.ts';
 import { createQuota, type Quota } from './quota/index.ts';
 import { createSubmit, type Submit } from './submit.ts';
 import { createSweeper, DEFAULT_SWEEPER, type Sweeper, type SweeperSettings } from './sweeper.ts';
+import { createTenantLimits, type TenantLimitsStore } from './tenant-limits/index.ts';
 
 export interface BrokerOptions {
   config: Config;
@@ -54,6 +55,8 @@ export interface Broker {
   readonly keys: Keys;
   readonly store: JobStore;
   readonly quota: Quota;
+  /** Per-tenant limits: submissions are admitted here, terminal jobs released. */
+  readonly tenantLimits: TenantLimitsStore;
   /** Plans and enqueues a job (see `SubmitOptions` for idempotency keys). */
   submit: Submit;
   get(id: string): Promise<Job | undefined>;
@@ -85,9 +88,11 @@ export function createBroker(options: BrokerOptions): Broker {
     options.redis ?? createRedis(config.redis, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   const ownsRedis = options.redis === undefined;
   const keys = createKeys(config.redis.prefix, { cluster: config.redis.cluster });
+  const tenantLimits = createTenantLimits({ redis, keys, config });
   const store = createJobStore(redis, keys, {
     retentionMs: config.results.retentionMs,
     firstSweepAfterMs: options.sweeper?.firstSweepAfterMs,
+    onTerminal: (job) => tenantLimits.finishJob(job.tenant, job.id, job.resultBytes),
   });
   const quota = createQuota(redis, keys);
   const catalog = createCatalog(config);
@@ -113,7 +118,17 @@ export function createBroker(options: BrokerOptions): Broker {
       ageMs: config.queues.keepCompleted.age,
     },
   });
-  const submit = createSubmit({ config, redis, keys, store, checks, estimateStart, latency, dispatcher });
+  const submit = createSubmit({
+    config,
+    redis,
+    keys,
+    store,
+    checks,
+    estimateStart,
+    latency,
+    dispatcher,
+    tenantLimits,
+  });
   const sweeper = createSweeper({
     redis,
     store,
@@ -131,6 +146,7 @@ export function createBroker(options: BrokerOptions): Broker {
     keys,
     store,
     quota,
+    tenantLimits,
     checks,
     submit,
     estimateStartMs: estimateStart,

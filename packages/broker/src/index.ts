@@ -38,3 +38,4 @@ export { QUEUE_PRIORITY } from './queues.ts';
 export { defineScripts, type LuaScript, type ScriptArgument } from './scripts/define-scripts.ts';
 export type { SubmitOptions } from './submit.ts';
 export type { Sweeper, SweeperSettings, SweepReport } from './sweeper.ts';
+export * from './tenant-limits/index.ts';

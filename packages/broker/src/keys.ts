@@ -59,6 +59,18 @@ export interface Keys {
   /** Pub/sub channel: job state changes (`<id> <status>`) and cancellations. */
   readonly jobEvents: string;
   readonly cancellations: string;
+  /**
+   * A tenant's limits (tenant-limits/): its request bucket (hash), its jobs not yet terminal
+   * (sorted set), the bytes of each item it stores (hash) and their expiry (sorted set), its
+   * stored bytes in total (string), its open streams (sorted set). All tagged with the
+   * tenant, so each script over them runs in one Redis Cluster hash slot.
+   */
+  tenantRequests(tenant: string): string;
+  tenantActiveJobs(tenant: string): string;
+  tenantStoredItems(tenant: string): string;
+  tenantStoredExpiry(tenant: string): string;
+  tenantStoredBytes(tenant: string): string;
+  tenantStreams(tenant: string): string;
 }
 
 /** BullMQ's prefix of a queue (see `Keys.queuePrefix`); batches and webhooks use it too. */
@@ -90,5 +102,16 @@ export function createKeys(prefix: string, options: { cluster?: boolean } = {}):
     idempotency: (tenant, key) => `${prefix}:idempotency:${tenant}:${key}`,
     jobEvents: `${prefix}:events:jobs`,
     cancellations: `${prefix}:events:cancel`,
+    tenantRequests: (tenant) => `${tenantKey(prefix, tenant)}:requests`,
+    tenantActiveJobs: (tenant) => `${tenantKey(prefix, tenant)}:active`,
+    tenantStoredItems: (tenant) => `${tenantKey(prefix, tenant)}:stored`,
+    tenantStoredExpiry: (tenant) => `${tenantKey(prefix, tenant)}:stored:expiry`,
+    tenantStoredBytes: (tenant) => `${tenantKey(prefix, tenant)}:stored:bytes`,
+    tenantStreams: (tenant) => `${tenantKey(prefix, tenant)}:streams`,
   };
+}
+
+/** `<prefix>:tenant:{<tenant>}`: encoded, so a tenant name cannot break out of its hash tag. */
+function tenantKey(prefix: string, tenant: string): string {
+  return `${prefix}:tenant:{${encodeURIComponent(tenant)}}`;
 }

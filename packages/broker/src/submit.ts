@@ -20,6 +20,7 @@ import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { type PlanChecks, planRoute } from './plan-route.ts';
+import type { TenantLimitsStore } from './tenant-limits/index.ts';
 import { tracer } from './tracing.ts';
 
 /** How long an idempotency key keeps answering with its job. */
@@ -72,6 +73,7 @@ export function createSubmit(deps: {
   estimateStart: EstimateStart;
   latency: LatencyStats;
   dispatcher: Dispatcher;
+  tenantLimits: TenantLimitsStore;
 }): Submit {
   const { config, store, dispatcher } = deps;
 
@@ -206,6 +208,14 @@ export function createSubmit(deps: {
         },
       })
       .end();
+    // Counted before the record exists (queue_full / storage_exhausted refuse it here); a
+    // job submitted before under this id is already counted, and admitting it adds nothing.
+    const admission = await deps.tenantLimits.admitJob({
+      id: job.id,
+      tenant: job.tenant,
+      deadline,
+      payloadBytes: Buffer.byteLength(JSON.stringify(job.request)),
+    });
     if (request.id === undefined && !idempotent) {
       // A fresh random id cannot exist yet: write the record and enqueue in one round trip.
       // The record is sent first on the same connection, so a worker always finds it. On a
@@ -220,6 +230,8 @@ export function createSubmit(deps: {
       return job;
     }
     if (!(await store.create(job))) {
+      // The record exists (maybe terminal already): take back whatever this call counted.
+      await deps.tenantLimits.undoAdmission(job.tenant, job.id, admission);
       // Submitted before under this id: the same job, not a second one. If the first submit
       // died before enqueueing, enqueue it now (BullMQ ids are deterministic: never twice).
       const existing = (await store.get(job.id))!;

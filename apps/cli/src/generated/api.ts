@@ -358,7 +358,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's spend, tokens and savings per provider, route or day, and its budgets */
+        /** The caller's spend, tokens and savings per provider, route or day, its budgets, and its limits */
         get: {
             parameters: {
                 query?: {
@@ -413,6 +413,23 @@ export interface paths {
                                 spent_usd: number;
                                 remaining_usd: number;
                             }[];
+                            limits: {
+                                storage_bytes: {
+                                    used: number;
+                                    limit: number;
+                                };
+                                queued_jobs: {
+                                    used: number;
+                                    limit: number;
+                                };
+                                streams: {
+                                    used: number;
+                                    limit: number;
+                                };
+                                requests_per_second: {
+                                    limit: number;
+                                };
+                            };
                         };
                     };
                 };

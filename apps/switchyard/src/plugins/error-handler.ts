@@ -14,10 +14,20 @@ const BROKER_STATUS: Record<string, number> = {
   unknown_model: 404,
   no_eligible_target: 422,
   idempotency_key_reused: 409,
+  // The tenant's limits (docs/security.md).
+  queue_full: 429,
+  too_many_streams: 429,
+  storage_exhausted: 413,
 };
 
 /** Files and batches refusals. */
-const BATCH_STATUS: Record<string, number> = { file_not_found: 404, not_found: 404, unknown_route: 404 };
+const BATCH_STATUS: Record<string, number> = {
+  file_not_found: 404,
+  not_found: 404,
+  unknown_route: 404,
+  line_too_long: 413,
+  storage_exhausted: 413,
+};
 
 /** Fastify's own errors: the status it set, and the stable code clients get. */
 const FASTIFY_CODES: Record<string, string> = {

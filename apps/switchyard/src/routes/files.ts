@@ -1,7 +1,6 @@
-import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import multipart from '@fastify/multipart';
-import { type FileStore, MAX_FILE_BYTES } from '@switchyard/batches';
+import multipart, { type MultipartFile } from '@fastify/multipart';
+import { type FileStore, MAX_FILE_BYTES, MAX_LINE_BYTES, splitLines } from '@switchyard/batches';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
@@ -28,6 +27,17 @@ const FileList = z.object({
 
 const FileParams = z.strictObject({ id: z.string().min(1).max(200) });
 
+/**
+ * The upload's bytes; a file cut at the size limit ends in an error rather than quietly, so
+ * the store refuses it (and deletes what it wrote) instead of publishing a truncated file.
+ */
+async function* untruncated(file: MultipartFile): AsyncGenerator<Buffer> {
+  for await (const chunk of file.file) yield chunk as Buffer;
+  if (file.file.truncated) {
+    throw new ApiError(413, 'file_too_large', `Files are limited to ${MAX_FILE_BYTES} bytes`);
+  }
+}
+
 /** Appends `\n` to each line, for streaming a JSONL file out. */
 async function* jsonl(lines: AsyncIterable<string>): AsyncGenerator<string> {
   for await (const line of lines) yield `${line}\n`;
@@ -52,27 +62,31 @@ export const fileRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       let purpose: string | undefined;
       let stored: Awaited<ReturnType<FileStore['createFromLines']>> | undefined;
-      for await (const part of request.parts()) {
-        if (part.type === 'field') {
-          if (part.fieldname === 'purpose') purpose = String(part.value);
-          continue;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname === 'purpose') purpose = String(part.value);
+            continue;
+          }
+          if (stored) throw new ApiError(400, 'invalid_request', 'Upload one file per request');
+          if (purpose !== undefined && purpose !== 'batch') break;
+          // Lines are split with a bound: memory holds one line (MAX_LINE_BYTES) and a chunk
+          // of lines on their way to Redis, never the file.
+          stored = await files.createFromLines(
+            request.tenant,
+            { filename: part.filename, purpose: 'batch' },
+            splitLines(untruncated(part), MAX_LINE_BYTES),
+          );
         }
-        if (stored) throw new ApiError(400, 'invalid_request', 'Upload one file per request');
-        if (purpose !== undefined && purpose !== 'batch') break;
-        const lines = createInterface({ input: part.file, crlfDelay: Number.POSITIVE_INFINITY });
-        stored = await files.createFromLines(
-          request.tenant,
-          { filename: part.filename, purpose: 'batch' },
-          lines,
-        );
-        if (part.file.truncated) {
-          throw new ApiError(413, 'file_too_large', `Files are limited to ${MAX_FILE_BYTES} bytes`);
+        if (purpose !== 'batch') {
+          throw new ApiError(400, 'invalid_request', 'purpose must be "batch"', { field: 'purpose' });
         }
+        if (!stored) throw new ApiError(400, 'invalid_request', 'No file in the upload', { field: 'file' });
+      } catch (error) {
+        // A refused upload leaves nothing: the purpose may come after the file, or a second file.
+        if (stored) await files.remove(request.tenant, stored.id);
+        throw error;
       }
-      if (purpose !== 'batch') {
-        throw new ApiError(400, 'invalid_request', 'purpose must be "batch"', { field: 'purpose' });
-      }
-      if (!stored) throw new ApiError(400, 'invalid_request', 'No file in the upload', { field: 'file' });
       return stored;
     },
   );

@@ -25,6 +25,8 @@ const Totals = z.object({
   savings_usd: z.number(),
 });
 
+const UsedOf = z.object({ used: z.number(), limit: z.number() });
+
 const UsageView = z.object({
   object: z.literal('usage'),
   from: z.string(),
@@ -42,6 +44,13 @@ const UsageView = z.object({
       remaining_usd: z.number(),
     }),
   ),
+  /** The tenant's limits now (docs/security.md): what it uses of each. */
+  limits: z.object({
+    storage_bytes: UsedOf,
+    queued_jobs: UsedOf,
+    streams: UsedOf,
+    requests_per_second: z.object({ limit: z.number() }),
+  }),
 });
 
 const toTotals = (totals: UsageTotals) => ({
@@ -58,7 +67,8 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/usage',
     {
       schema: {
-        summary: "The caller's spend, tokens and savings per provider, route or day, and its budgets",
+        summary:
+          "The caller's spend, tokens and savings per provider, route or day, its budgets, and its limits",
         querystring: UsageQuery,
         response: { 200: UsageView },
       },
@@ -74,10 +84,13 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new ApiError(400, 'invalid_request', `at most ${MAX_DAYS} days at once`, { field: 'to' });
       }
       const groupBy = request.query.group_by;
-      const [report, budgets] = await Promise.all([
+      const { tenantLimits } = services.broker;
+      const [report, budgets, held] = await Promise.all([
         services.budgets.usage(request.tenant, { from, to, groupBy }),
         services.budgets.status(request.tenant),
+        tenantLimits.usage(request.tenant),
       ]);
+      const limits = tenantLimits.limitsOf(request.tenant);
       return {
         object: 'usage' as const,
         from,
@@ -93,6 +106,12 @@ export const usageRoutes: FastifyPluginAsyncZod = async (app) => {
           spent_usd: budget.spentUsd,
           remaining_usd: budget.remainingUsd,
         })),
+        limits: {
+          storage_bytes: { used: held.storage, limit: limits.storage },
+          queued_jobs: { used: held.queuedJobs, limit: limits.queuedJobs },
+          streams: { used: held.streams, limit: limits.streams },
+          requests_per_second: { limit: limits.requestsPerSecond },
+        },
       };
     },
   );

@@ -36,11 +36,18 @@ const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 /** How long after its creation the sweeper first looks at a job (see `sweeper.ts`). */
 export const FIRST_SWEEP_AFTER_MS = 60_000;
 
-export function createJobStore(
-  redis: RedisConnection,
-  keys: Keys,
-  options: { retentionMs: number; firstSweepAfterMs?: number },
-): JobStore {
+export interface JobStoreOptions {
+  retentionMs: number;
+  firstSweepAfterMs?: number;
+  /**
+   * Called after each terminal transition this store applied (again, should the same
+   * transition be applied twice after a lost reply: it must be idempotent), with the job's
+   * tenant and its result's bytes. The tenant limits release the job here.
+   */
+  onTerminal?: (job: { id: string; tenant: string; resultBytes: number }) => Promise<void>;
+}
+
+export function createJobStore(redis: RedisConnection, keys: Keys, options: JobStoreOptions): JobStore {
   const scripts = defineScripts(redis, {
     create: new URL('./create-2.lua', import.meta.url),
     read: new URL('./read-2.lua', import.meta.url),
@@ -132,6 +139,8 @@ export function createJobStore(
         const status = reply[1] as JobStatus;
         // Best effort: an entry left behind (a crash here) is dropped by the sweeper.
         if (TERMINAL_STATUSES.has(status)) await redis.zrem(keys.openJobs, id);
+        if (options.onTerminal && TERMINAL_STATUSES.has(status) && TERMINAL_STATUSES.has(transition.to))
+          await options.onTerminal({ id, tenant: String(reply[2]), resultBytes: Number(reply[3]) });
         return { applied: true, status };
       }
       if (reply[0] === -1) return { applied: false };

@@ -18,7 +18,10 @@
     ARGV[9] this transition's unique id, kept in the job's `transition` field once applied
 
   Output:
-    {1, status}                  applied (now, or already: the same id was applied before)
+    {1, status, tenant, resultBytes}
+                                 applied (now, or already: the same id was applied before);
+                                 the job's tenant and its result's length in bytes, for the
+                                 tenant's limits once the job is terminal
     {0, status, target}          refused; the job's current status and target
     {-1}                         no such job
 
@@ -30,13 +33,13 @@
 local rcall = redis.call
 local jobKey = KEYS[1]
 
-local current = rcall('HMGET', jobKey, 'status', 'target', 'id', 'transition')
-local status, target, id = current[1], current[2], current[3]
+local current = rcall('HMGET', jobKey, 'status', 'target', 'id', 'transition', 'tenant')
+local status, target, id, tenant = current[1], current[2], current[3], current[5] or ''
 if not status then
   return {-1}
 end
 if ARGV[9] ~= '' and current[4] == ARGV[9] then
-  return {1, status}
+  return {1, status, tenant, rcall('HSTRLEN', jobKey, 'result')}
 end
 
 local allowed = false
@@ -72,4 +75,4 @@ end
 if ARGV[7] ~= '' and newStatus ~= status then
   rcall('PUBLISH', ARGV[7], id .. ' ' .. newStatus)
 end
-return {1, newStatus}
+return {1, newStatus, tenant, rcall('HSTRLEN', jobKey, 'result')}
