@@ -19,7 +19,7 @@ import {
   type Job,
   type RedisConnection,
 } from '@switchyard/broker';
-import type { Config } from '@switchyard/config';
+import { type Config, tenantWebhookSecretsOf } from '@switchyard/config';
 import { createProviderAdapters } from '@switchyard/providers';
 import type { ProviderAdapter } from '@switchyard/spec';
 import { checkCallbackUrl, createWebhooks } from '@switchyard/webhooks';
@@ -78,6 +78,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
         prefix: config.redis.prefix,
         cluster: config.redis.cluster,
         secret: config.webhooks.secret,
+        secretsOf: (tenant) => tenantWebhookSecretsOf(config, tenant),
         allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
         retentionMs: config.results.retentionMs,
         lockDurationMs: options.lockDurationMs,
@@ -96,6 +97,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
         subject: job.id,
         url: job.callback_url,
         data: toJobView(job),
+        tenant: job.tenant,
       });
     }
   }
@@ -159,13 +161,14 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     broker,
     files,
     retentionMs: config.results.retentionMs,
-    async onCompleted(batch) {
+    async onCompleted(batch, tenant) {
       if (batch.status === 'completed' && batch.callback_url && webhooks) {
         await webhooks.send({
           type: 'batch.completed',
           subject: batch.id,
           url: batch.callback_url,
           data: batch,
+          tenant,
         });
       }
     },

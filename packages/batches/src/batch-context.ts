@@ -13,7 +13,7 @@ export interface BatchContext {
   /** TTL of a batch's keys until it ends: the completion window plus the retention. */
   readonly runningTtlMs: number;
   readonly pageSize: number;
-  readonly onCompleted?: (batch: Batch) => Promise<void>;
+  readonly onCompleted?: (batch: Batch, tenant: string) => Promise<void>;
   readonly onProgress?: (batchId: string, submitted: number) => void | Promise<void>;
   load(batchId: string): Promise<Record<string, string> | undefined>;
   /** Sets status and fields when the status is one of `from`; `to: ''` keeps the status. */

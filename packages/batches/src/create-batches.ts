@@ -52,7 +52,7 @@ export interface BatchesOptions {
    * Runs at least once when a batch ends: status `completed` — or `cancelled` or `failed`
    * (check `batch.status`). Throwing makes it run again later.
    */
-  onCompleted?: (batch: Batch) => Promise<void>;
+  onCompleted?: (batch: Batch, tenant: string) => Promise<void>;
   /** Lines per submission page (default 500). */
   pageSize?: number;
   /** Called after each submitted page with the number of lines submitted so far. */

@@ -80,7 +80,7 @@ async function notify(
       try {
         const batch = await context.load(batchId);
         if (batch && batch.notified === undefined) {
-          await onCompleted(toBatch(batch));
+          await onCompleted(toBatch(batch), batch.tenant!);
           await context.redis.hset(context.keys.batch(batchId), 'notified', '1');
         }
       } finally {

@@ -21,6 +21,8 @@ export interface WebhookEvent {
   subject: string;
   url: string;
   data: unknown;
+  /** Whose event it is: its deliveries are signed with `secretsOf(tenant)` when it has any. */
+  tenant?: string;
 }
 
 /** One attempt to deliver a webhook, as recorded under the subject. */
@@ -48,6 +50,12 @@ export interface WebhooksOptions {
   cluster?: boolean;
   /** `whsec_<base64>`. Without it nothing is sent: `send` and `startWorker` throw. */
   secret?: string;
+  /**
+   * A tenant's own secrets, newest first (several while one is rotated); undefined: the
+   * tenant's deliveries are signed with `secret`. Asked at each attempt, so a rotation
+   * configured since a delivery was queued applies to its retries.
+   */
+  secretsOf?: (tenant: string) => readonly string[] | undefined;
   allowPrivateNetworks: boolean;
   /** How long delivery logs (and finished queue entries, which keep sends idempotent) are kept. */
   retentionMs: number;
@@ -86,6 +94,8 @@ interface WebhookJobData {
   url: string;
   /** The exact body, built once: retries resend the same bytes with a new timestamp and signature. */
   body: string;
+  /** The event's tenant, whose secrets sign it (absent: the global secret). */
+  tenant?: string;
   /** The schedule the job was queued with, so the delays match its number of attempts. */
   schedule: number[];
 }
@@ -124,6 +134,10 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const { redis, allowPrivateNetworks, retentionMs } = options;
   const { secret } = options;
   if (secret !== undefined) decodeWebhookSecret(secret); // fail on a malformed secret now, not per attempt
+  const secretsOf = (data: WebhookJobData, fallback: string): readonly string[] => {
+    const own = data.tenant === undefined ? undefined : options.secretsOf?.(data.tenant);
+    return own && own.length > 0 ? own : [fallback];
+  };
   const schedule = checkSchedule(options.schedule ?? DEFAULT_WEBHOOK_SCHEDULE);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const keys = createWebhookKeys(options.prefix, { cluster: options.cluster });
@@ -158,7 +172,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
         'webhook-id': data.webhookId,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signWebhook({
-          secret: signingSecret,
+          secret: secretsOf(data, signingSecret),
           id: data.webhookId,
           timestamp,
           body: data.body,
@@ -228,7 +242,15 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       // finished entries are kept for the retention, so a repeated send is not a second delivery.
       await queue.add(
         event.type,
-        { webhookId, type: event.type, subject: event.subject, url: parsed.url.href, body, schedule },
+        {
+          webhookId,
+          type: event.type,
+          subject: event.subject,
+          url: parsed.url.href,
+          body,
+          schedule,
+          ...(event.tenant === undefined ? {} : { tenant: event.tenant }),
+        },
         {
           jobId: webhookId,
           attempts: schedule.length,

@@ -27,7 +27,11 @@ export function generateWebhookSecret(): string {
 }
 
 export interface SignWebhookOptions {
-  secret: string;
+  /**
+   * One secret, or several while a secret is rotated (`[new, old]`): each signs, and the
+   * header lists every signature space-separated, so a receiver holding either verifies.
+   */
+  secret: string | readonly string[];
   /** The `webhook-id` header. */
   id: string;
   /** The `webhook-timestamp` header: unix seconds. */
@@ -40,12 +44,14 @@ function digest(key: Buffer, id: string, timestamp: number | string, body: strin
   return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
 }
 
-/** The `webhook-signature` header value for one attempt. */
+/** The `webhook-signature` header value for one attempt: `v1,<sig>`, or `v1,<sig1> v1,<sig2>`. */
 export function signWebhook({ secret, id, timestamp, body }: SignWebhookOptions): string {
   if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
     throw new TypeError('The webhook timestamp must be whole unix seconds');
   }
-  return `v1,${digest(decodeWebhookSecret(secret), id, timestamp, body)}`;
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  if (secrets.length === 0) throw new TypeError('A webhook is signed with at least one secret');
+  return secrets.map((each) => `v1,${digest(decodeWebhookSecret(each), id, timestamp, body)}`).join(' ');
 }
 
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
