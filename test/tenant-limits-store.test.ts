@@ -108,4 +108,34 @@ describe('tenant limits in Redis', () => {
       await broker.close();
     }
   });
+
+  it('releases a job whose process died after its terminal transition, at the next sweep', async () => {
+    const broker = createBroker({ config, adapters: new Map(), redis, sweeper: { firstSweepAfterMs: 0 } });
+    try {
+      const id = `job-crashed-${prefix}`;
+      await broker.tenantLimits.admitJob(jobOf(id, 'crashed', 30));
+      await broker.store.create({
+        id,
+        tenant: 'crashed',
+        status: 'queued',
+        route: 'main',
+        priority: 'interactive',
+        sensitivity: 'public',
+        plan: [{ provider: 'p', model: 'm' }],
+        target: 0,
+        tries: 0,
+        deadline: Date.now() + 60_000,
+        request: { messages: [{ role: 'user', content: 'hello' }] },
+        attempts: [],
+        created_at: new Date().toISOString(),
+      } as unknown as Job);
+      // The transition applied, then the process died: no release ran.
+      await redis.hset(broker.keys.job(id), 'status', 'failed');
+      expect((await broker.tenantLimits.usage('crashed')).queuedJobs).toBe(1);
+      await broker.sweeper.sweep();
+      expect(await broker.tenantLimits.usage('crashed')).toMatchObject({ queuedJobs: 0, storage: 30 });
+    } finally {
+      await broker.close();
+    }
+  });
 });

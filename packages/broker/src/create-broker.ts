@@ -137,6 +137,12 @@ export function createBroker(options: BrokerOptions): Broker {
     dispatcher,
     settings: { ...DEFAULT_SWEEPER, ...options.sweeper },
     onError: options.onError,
+    releaseTenant: (job) =>
+      tenantLimits.finishJob(
+        job.tenant,
+        job.id,
+        job.result === undefined ? 0 : Buffer.byteLength(JSON.stringify(job.result)),
+      ),
   });
   const workers: Worker[] = [];
   const streamReader = createJobStreamReader(redis, keys, (id) => store.get(id));

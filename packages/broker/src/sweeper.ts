@@ -79,6 +79,8 @@ export function createSweeper(deps: {
   dispatcher: Dispatcher;
   settings: SweeperSettings;
   onError?: (error: unknown) => void;
+  /** Releases a terminal job from its tenant's limits (idempotent), should its process have died first. */
+  releaseTenant?: (job: Job) => Promise<void>;
 }): Sweeper {
   const { redis, store, queues, keys, dispatcher, settings } = deps;
 
@@ -105,8 +107,8 @@ export function createSweeper(deps: {
   async function check(id: string, report: SweepReport): Promise<void> {
     const job = await store.get(id);
     if (!job || TERMINAL_STATUSES.has(job.status)) {
+      if (job) await Promise.all([dispatcher.afterTerminal(job), deps.releaseTenant?.(job)]);
       await redis.zrem(keys.openJobs, id);
-      if (job) await dispatcher.afterTerminal(job);
       return;
     }
     const found = await entryOf(job);

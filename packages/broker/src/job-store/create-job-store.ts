@@ -137,10 +137,12 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
       );
       if (reply[0] === 1) {
         const status = reply[1] as JobStatus;
-        // Best effort: an entry left behind (a crash here) is dropped by the sweeper.
-        if (TERMINAL_STATUSES.has(status)) await redis.zrem(keys.openJobs, id);
+        // The tenant's release first: should this process die before the open-jobs entry goes,
+        // the sweeper finds the job terminal and releases it again (idempotent).
         if (options.onTerminal && TERMINAL_STATUSES.has(status) && TERMINAL_STATUSES.has(transition.to))
           await options.onTerminal({ id, tenant: String(reply[2]), resultBytes: Number(reply[3]) });
+        // Best effort: an entry left behind (a crash here) is dropped by the sweeper.
+        if (TERMINAL_STATUSES.has(status)) await redis.zrem(keys.openJobs, id);
         return { applied: true, status };
       }
       if (reply[0] === -1) return { applied: false };
