@@ -30,6 +30,9 @@ beforeAll(async () => {
     auth: { apiKeys: [{ key: ACME, tenant: 'acme' }] },
     config: {
       webhooks: { secret: 'whsec_c3dpdGNoeWFyZC10ZXN0LXNlY3JldC0wMDAx', allowPrivateNetworks: false },
+      // The fuzzer's one tenant sends far more than the default 200 requests a second; the
+      // tenant limits have their own tests (tenant-limits.test.ts).
+      tenantDefaults: { limits: { requestsPerSecond: 1_000_000 } },
     },
   });
   app = harness.app;

@@ -131,6 +131,9 @@ export function chaosConfig(options: ChaosConfigOptions) {
     },
     redis: { url: options.redisUrl, prefix: 'chaos' },
     auth: { apiKeys: [{ key: options.apiKey, tenant: 'chaos' }] },
+    // The scenario's one tenant submits and polls 2,000 jobs far faster than the default 200
+    // requests a second allow; the tenant limits have their own tests.
+    tenantDefaults: { limits: { requestsPerSecond: 1_000_000 } },
     webhooks: { secret: options.webhookSecret, allowPrivateNetworks: true },
     scheduling: { retriesPerTarget: 1 },
     server: { port: 0, host: '127.0.0.1' },

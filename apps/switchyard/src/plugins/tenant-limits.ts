@@ -1,6 +1,7 @@
 import type { TenantLimitsStore } from '@switchyard/broker';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.ts';
+import { redisRefusal } from './error-handler.ts';
 
 /**
  * Counts every authenticated request against its tenant's `requestsPerSecond` (429
@@ -10,7 +11,12 @@ import { ApiError } from '../api-error.ts';
 export function createRequestLimiter(limits: TenantLimitsStore) {
   return async function limitRequests(request: FastifyRequest, reply: FastifyReply) {
     if (!request.tenant) return;
-    const taken = await limits.takeRequest(request.tenant);
+    const taken = await limits.takeRequest(request.tenant).catch((error: unknown) => {
+      // Redis full, read-only or unreachable refuses the bucket's write (reads may still work): let the
+      // request through (a write it makes gets its own 503), rather than refuse every read.
+      if (redisRefusal(error)) return { ok: true } as const;
+      throw error;
+    });
     if (taken.ok) return;
     // Retry-After is in whole seconds (at least 1); retry-after-ms is the exact wait.
     return reply
