@@ -96,7 +96,7 @@ export async function runDay(options: DayRunOptions): Promise<DayRun> {
         try {
           estimateMs[job.index] = await broker.estimateStartMs(
             { provider: firstProvider, model: firstModel },
-            job.inputTokens + job.maxTokens,
+            { inputTokens: job.inputTokens, maxTokens: job.maxTokens },
             job.priority,
           );
           await broker.submit({

@@ -40,6 +40,8 @@ export interface Attempting {
   limits: QuotaLimit[];
   reservation: { provider: string; limits: QuotaLimit[]; reservationId: string };
   inputTokens: number;
+  /** The output limit the call is sent with (`outputLimitOf`); reserved with the input. */
+  outputLimit: number;
   reservedTokens: number;
   startedAt: number;
 }

@@ -8,6 +8,8 @@ export interface Catalog {
   model(target: PlanTarget): ModelConfig;
   /** Every request and token limit that applies to a target: its provider's, then its model's. */
   limitsOf(target: PlanTarget): QuotaLimit[];
+  /** `scheduling.defaultMaxTokens`: the output limit of calls that have no other. */
+  readonly defaultMaxTokens: number;
 }
 
 export function createCatalog(config: Config): Catalog {
@@ -28,6 +30,7 @@ export function createCatalog(config: Config): Catalog {
   return {
     provider,
     model,
+    defaultMaxTokens: config.scheduling.defaultMaxTokens,
     limitsOf: (target) => [
       ...provider(target.provider).limits.map((limit) => ({ scope: 'provider', ...limit })),
       ...model(target).limits.map((limit) => ({ scope: target.model, ...limit })),

@@ -1,5 +1,5 @@
 import type { EstimateStart } from './estimate-start.ts';
-import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import { estimateInputTokens } from './estimate-tokens.ts';
 import type { Attempt, Job, JobStatus } from './job.ts';
 import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
@@ -100,10 +100,9 @@ export function createDispatcher(deps: {
       deadlineDelay = job.deadline - latencyMs - DEADLINE_SAFETY_MS - Date.now();
       if (deadlineDelay <= 0 && target > 0) {
         // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
-        const reserved =
-          estimateInputTokens(job.request.messages, job.request.tools) +
-          (job.request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
-        const wait = await estimateStart(planned, reserved, job.priority);
+        const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
+        const need = { inputTokens, maxTokens: job.request.maxTokens };
+        const wait = await estimateStart(planned, need, job.priority);
         if (wait === 0)
           deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latencyMs - Date.now());
       }

@@ -1,4 +1,5 @@
 import type { Catalog } from './catalog.ts';
+import { reservedTokensOf, type TokenNeed } from './estimate-tokens.ts';
 import type { PlanTarget, Priority } from './job.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { LIMITER, QUEUE_PRIORITY, type Queues } from './queues.ts';
@@ -6,12 +7,11 @@ import type { Quota } from './quota/index.ts';
 
 const MONTH_MS = 30 * 86_400_000;
 
-/** Milliseconds from now until `target` could start one more job of this size and priority. */
-export type EstimateStart = (
-  target: PlanTarget,
-  reservedTokens: number,
-  priority: Priority,
-) => Promise<number>;
+/**
+ * Milliseconds from now until `target` could start one more job of this size and priority.
+ * The job reserves what the worker will (`reservedTokensOf`, with the target's model).
+ */
+export type EstimateStart = (target: PlanTarget, need: TokenNeed, priority: Priority) => Promise<number>;
 
 /**
  * The queue's current pause; then, for every limit, how many windows the backlog ahead needs
@@ -24,7 +24,8 @@ export function createStartEstimator(deps: {
   latency: LatencyStats;
 }): EstimateStart {
   const { queues, catalog, quota, latency } = deps;
-  return async (target, reservedTokens, priority) => {
+  return async (target, need, priority) => {
+    const reservedTokens = reservedTokensOf(need, catalog.model(target), catalog);
     const providerQueue = queues.provider(target.provider);
     const limits = catalog.limitsOf(target);
     const [counts, pausedMs, usage, latencyMs] = await Promise.all([

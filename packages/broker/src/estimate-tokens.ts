@@ -34,5 +34,35 @@ export function estimateInputTokens(
   return tokens;
 }
 
-/** Output tokens to reserve when the request sets no max_tokens. */
+/** The default of `scheduling.defaultMaxTokens`. */
 export const DEFAULT_OUTPUT_RESERVATION = 1024;
+
+/** What the output limit of a call depends on. */
+export interface TokenNeed {
+  inputTokens: number;
+  /** The caller's own max_tokens, if any. */
+  maxTokens?: number;
+}
+
+/**
+ * The output limit of a call: the caller's max_tokens, else the model's maxOutputTokens,
+ * else `scheduling.defaultMaxTokens`. Every call is sent with this limit, and planning and the
+ * worker reserve input plus this limit, so the quota is a true upper bound of what the call
+ * may use: a provider counting max_tokens (or the output) never sees more than we reserved.
+ */
+export function outputLimitOf(
+  request: { maxTokens?: number },
+  model: { maxOutputTokens?: number },
+  defaults: { defaultMaxTokens: number },
+): number {
+  return request.maxTokens ?? model.maxOutputTokens ?? defaults.defaultMaxTokens;
+}
+
+/** Tokens a call reserves against token limits: its input plus its output limit. */
+export function reservedTokensOf(
+  need: TokenNeed,
+  model: { maxOutputTokens?: number },
+  defaults: { defaultMaxTokens: number },
+): number {
+  return need.inputTokens + outputLimitOf(need, model, defaults);
+}

@@ -2,7 +2,7 @@ import type { Config, DataPolicy, ModelConfig, ProviderConfig } from '@switchyar
 import { DATA_POLICIES } from '@switchyard/config';
 import type { Capability } from '@switchyard/spec';
 import { BrokerError } from './broker-error.ts';
-import { DEFAULT_OUTPUT_RESERVATION } from './estimate-tokens.ts';
+import { outputLimitOf } from './estimate-tokens.ts';
 import type { PlanTarget, Sensitivity } from './job.ts';
 
 /** The least protective data policy each sensitivity admits. Privacy fails closed. */
@@ -55,7 +55,9 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
   const eligible: { target: PlanTarget; provider: ProviderConfig; model: ModelConfig; weight: number }[] = [];
   const rejected: RejectedTarget[] = [];
   const outputTokens = request.maxTokens ?? 0;
-  const reservedTokens = request.inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+  // What the worker will reserve on this model (see outputLimitOf).
+  const reservedTokens = (model: ModelConfig) =>
+    request.inputTokens + outputLimitOf(request, model, config.scheduling);
 
   for (const { provider: providerId, model: modelName, weight } of route.targets) {
     const provider = config.providers.find((candidate) => candidate.id === providerId);
@@ -82,10 +84,10 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
       );
     } else if (
       [...provider.limits, ...model.limits].some(
-        (limit) => limit.unit === 'tokens' && reservedTokens > limit.max,
+        (limit) => limit.unit === 'tokens' && reservedTokens(model) > limit.max,
       )
     ) {
-      reject('token_limit', `about ${reservedTokens} tokens exceed a token limit of the provider`);
+      reject('token_limit', `about ${reservedTokens(model)} tokens exceed a token limit of the provider`);
     } else if (checks.isHealthy && !checks.isHealthy(providerId)) {
       reject('unhealthy', 'the provider is failing health checks');
     } else if (checks.budgetAllows && !checks.budgetAllows(provider, model, request.tenant)) {
@@ -104,7 +106,7 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
   if (route.strategy === 'cheapest') {
     const cost = (model: ModelConfig) =>
       model.price.input * request.inputTokens +
-      model.price.output * (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+      model.price.output * outputLimitOf(request, model, config.scheduling);
     eligible.sort((a, b) => cost(a.model) - cost(b.model));
   } else if (route.strategy === 'weighted') {
     weightedShuffle(eligible, checks.random ?? Math.random);

@@ -8,7 +8,7 @@ import {
 } from '@switchyard/spec';
 import { type Job as QueueJob, RateLimitError } from 'bullmq';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
-import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import { estimateInputTokens, outputLimitOf } from './estimate-tokens.ts';
 import { genAiRequestAttributes, genAiResponseAttributes } from './gen-ai-attributes.ts';
 import { handleFailure } from './handle-failure.ts';
 import { TERMINAL_STATUSES } from './job.ts';
@@ -43,7 +43,8 @@ export async function runAttempt(
   const planned = job.plan[target]!;
   const limits = deps.catalog.limitsOf(planned);
   const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
-  const maxOutput = job.request.maxTokens ?? deps.catalog.model(planned).maxOutputTokens;
+  // The call is sent with this limit and reserves exactly it: the quota is an upper bound.
+  const outputLimit = outputLimitOf(job.request, deps.catalog.model(planned), deps.catalog);
   const attempting: Attempting = {
     job,
     target,
@@ -58,7 +59,8 @@ export async function runAttempt(
       reservationId: `${id}.${target}.${queued.attemptsStarted}`,
     },
     inputTokens,
-    reservedTokens: inputTokens + (maxOutput ?? DEFAULT_OUTPUT_RESERVATION),
+    outputLimit,
+    reservedTokens: inputTokens + outputLimit,
     startedAt: 0,
   };
   if (limits.length > 0 && !(await reserve(deps, attempting))) return;
@@ -123,7 +125,12 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
   const relay = { chunks: 0 };
   let result: GenerateResult;
   try {
-    const request: GenerateRequest = { ...job.request, model: planned.model, signal: controller.signal };
+    const request: GenerateRequest = {
+      ...job.request,
+      model: planned.model,
+      maxTokens: attempting.outputLimit,
+      signal: controller.signal,
+    };
     span.setAttributes(genAiRequestAttributes(provider, request));
     result = job.stream
       ? await relayStream(deps, job.id, provider.id, request, relay)

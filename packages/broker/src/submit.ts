@@ -7,7 +7,7 @@ import type { RedisConnection } from './create-redis.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
 import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
-import { DEFAULT_OUTPUT_RESERVATION, estimateInputTokens } from './estimate-tokens.ts';
+import { estimateInputTokens } from './estimate-tokens.ts';
 import {
   type Attempt,
   type Job,
@@ -142,7 +142,8 @@ export function createSubmit(deps: {
         : requested;
     const deadline = request.deadline ?? now + config.scheduling.deadlines[priority];
     const inputTokens = estimateInputTokens(request.messages, request.tools);
-    const reservedTokens = inputTokens + (request.maxTokens ?? DEFAULT_OUTPUT_RESERVATION);
+    // Each target reserves input plus its own output limit (see outputLimitOf).
+    const need = { inputTokens, maxTokens: request.maxTokens };
     const plan = planRoute(
       config,
       {
@@ -161,7 +162,7 @@ export function createSubmit(deps: {
     const waitOf = (target: PlanTarget) => {
       let wait = waits.get(target);
       if (wait === undefined) {
-        wait = deps.estimateStart(target, reservedTokens, priority);
+        wait = deps.estimateStart(target, need, priority);
         waits.set(target, wait);
       }
       return wait;

@@ -208,8 +208,17 @@ export const ConfigSchema = z
           .default({ interactive: 300_000, batch: 86_400_000 }),
         /** Extra calls on one target after a server error, timeout or bad response, before moving on. */
         retriesPerTarget: z.number().int().min(0).max(10).default(2),
+        /**
+         * Output limit sent with a job that sets no max_tokens, on a model that declares no
+         * maxOutputTokens: the quota reserves exactly what the call may use.
+         */
+        defaultMaxTokens: z.number().int().min(1).max(1_000_000).default(1024),
       })
-      .default({ deadlines: { interactive: 300_000, batch: 86_400_000 }, retriesPerTarget: 2 }),
+      .default({
+        deadlines: { interactive: 300_000, batch: 86_400_000 },
+        retriesPerTarget: 2,
+        defaultMaxTokens: 1024,
+      }),
     privacy: z
       .strictObject({
         /** Look for emails, phone numbers, card numbers (Luhn) and IBANs in prompts. */

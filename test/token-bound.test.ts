@@ -1,0 +1,147 @@
+import { createBrokerFor } from '@switchyard/app/broker';
+import type { Broker, Job } from '@switchyard/broker';
+import { parseConfig } from '@switchyard/config';
+import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+
+// The token quota as a true upper bound: jobs without max_tokens are sent with the limit the
+// quota reserved, so a provider enforcing the same tokens-per-window limit never answers 429.
+
+let simulator: Simulator;
+const prefixes: string[] = [];
+const brokers: Broker[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  simulator = await startSimulator({ providers: [] });
+});
+
+afterEach(async () => {
+  await Promise.all(brokers.splice(0).map((broker) => broker.close()));
+});
+
+afterAll(async () => {
+  await simulator.close();
+  await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)));
+});
+
+/** About 90 input tokens; its summary runs to about 26 output tokens. */
+const TEXT =
+  'Switchyard spreads work over many providers. Free tiers go first. Paid providers take what the free ones cannot absorb in time. Every job ends with its whole history. '.repeat(
+    2,
+  );
+
+type Format = 'openai' | 'anthropic' | 'gemini';
+
+/**
+ * A simulated provider that counts prompt plus max_tokens against its token limit (as OpenAI
+ * does), and a broker given the same limit.
+ */
+async function startPair(
+  format: Format,
+  options: {
+    tokensPerWindow: number;
+    window: string;
+    concurrency?: number;
+    scheduling?: Record<string, unknown>;
+    maxOutputTokens?: number;
+  },
+) {
+  const id = `bound-${format}-${++counter}`;
+  const limits = [{ tokens: options.tokensPerWindow, per: options.window }];
+  simulator.addProvider({
+    id,
+    format,
+    models: [{ name: 'm', contextWindow: 32_000 }],
+    limits,
+    tokenAccounting: 'max-tokens',
+  } as Parameters<Simulator['addProvider']>[0]);
+  const prefix = testPrefix();
+  prefixes.push(prefix);
+  const config = parseConfig(
+    {
+      presets: 'off',
+      providers: [
+        {
+          id,
+          kind: format,
+          baseUrl: simulator.baseUrlFor(id),
+          apiKey: 'sim-key',
+          tier: 'free',
+          dataPolicy: 'may-train',
+          models: [
+            {
+              name: 'm',
+              contextWindow: 32_000,
+              price: { input: 0.15, output: 0.6 },
+              ...(options.maxOutputTokens ? { maxOutputTokens: options.maxOutputTokens } : {}),
+            },
+          ],
+          limits,
+          concurrency: options.concurrency ?? 4,
+          timeout: '10s',
+        },
+      ],
+      routes: { main: { strategy: 'priority', targets: [`${id}/m`] } },
+      redis: { url: REDIS_URL, prefix },
+      scheduling: { retriesPerTarget: 0, ...options.scheduling },
+    },
+    {},
+  );
+  const broker = createBrokerFor(config, { lockDurationMs: 2_000, stalledIntervalMs: 1_000 });
+  brokers.push(broker);
+  await broker.startWorkers();
+  return { id, broker };
+}
+
+function submit(broker: Broker, index: number, extra: Partial<Parameters<Broker['submit']>[0]> = {}) {
+  return broker.submit({
+    tenant: 'acme',
+    route: 'main',
+    messages: [{ role: 'user', content: `Document ${index}. ${TEXT}` }],
+    ...extra,
+  });
+}
+
+async function finish(broker: Broker, jobs: Job[], timeoutMs = 30_000): Promise<Job[]> {
+  return Promise.all(jobs.map((job) => broker.waitFor(job.id, timeoutMs).then((found) => found!)));
+}
+
+describe.each<Format>(['openai', 'anthropic', 'gemini'])('jobs without max_tokens on %s', (format) => {
+  it('are sent with the reserved output limit: all succeed, the provider never answers 429', async () => {
+    // About 106 tokens reserved per job: 9 fit a window, 16 jobs need two windows. Without
+    // the limit, the simulator would count its own default output (256) or Anthropic's 4,096.
+    const { id, broker } = await startPair(format, {
+      tokensPerWindow: 1_000,
+      window: '1500ms',
+      scheduling: { defaultMaxTokens: 16 },
+    });
+    const jobs = await Promise.all(Array.from({ length: 16 }, (_, index) => submit(broker, index)));
+    const done = await finish(broker, jobs);
+
+    expect(done.map((job) => job.status)).toEqual(jobs.map(() => 'succeeded'));
+    // Cut at our default limit: a normal result, not a bad response.
+    expect(done.map((job) => job.result?.finish_reason)).toEqual(jobs.map(() => 'length'));
+    expect(done.map((job) => job.result?.usage.output_tokens)).toEqual(jobs.map(() => 16));
+    const stats = simulator.stats(id);
+    expect(stats.rateLimited).toBe(0);
+    expect(stats.succeeded).toBe(16);
+  });
+});
+
+describe('the output limit of a job without max_tokens', () => {
+  it("is the model's maxOutputTokens when it declares one", async () => {
+    const { id, broker } = await startPair('openai', {
+      tokensPerWindow: 1_000,
+      window: '1500ms',
+      maxOutputTokens: 12,
+    });
+    const jobs = await Promise.all(Array.from({ length: 8 }, (_, index) => submit(broker, index)));
+    const done = await finish(broker, jobs);
+
+    expect(done.map((job) => job.status)).toEqual(jobs.map(() => 'succeeded'));
+    expect(done.map((job) => job.result?.usage.output_tokens)).toEqual(jobs.map(() => 12));
+    expect(simulator.stats(id).rateLimited).toBe(0);
+  });
+});
