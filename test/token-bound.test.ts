@@ -46,6 +46,7 @@ async function startPair(
     concurrency?: number;
     scheduling?: Record<string, unknown>;
     maxOutputTokens?: number;
+    tokenAccounting?: 'usage' | 'max-tokens';
   },
 ) {
   const id = `bound-${format}-${++counter}`;
@@ -55,7 +56,7 @@ async function startPair(
     format,
     models: [{ name: 'm', contextWindow: 32_000 }],
     limits,
-    tokenAccounting: 'max-tokens',
+    tokenAccounting: options.tokenAccounting ?? 'max-tokens',
   } as Parameters<Simulator['addProvider']>[0]);
   const prefix = testPrefix();
   prefixes.push(prefix);
@@ -142,6 +143,45 @@ describe('the output limit of a job without max_tokens', () => {
 
     expect(done.map((job) => job.status)).toEqual(jobs.map(() => 'succeeded'));
     expect(done.map((job) => job.result?.usage.output_tokens)).toEqual(jobs.map(() => 12));
+    expect(simulator.stats(id).rateLimited).toBe(0);
+  });
+});
+
+describe('a job too large for the tokens left', () => {
+  it('waits without holding back the smaller jobs behind it, and runs within about a window', async () => {
+    const windowMs = 2_000;
+    // Small jobs reserve about 103 tokens, the large one about 1,290: a window holds 19 small.
+    // The simulator counts the tokens used (our settle does too; see docs/quotas.md).
+    const { id, broker } = await startPair('openai', {
+      tokensPerWindow: 2_000,
+      window: `${windowMs}ms`,
+      scheduling: { defaultMaxTokens: 16 },
+      tokenAccounting: 'usage',
+    });
+    const first = await finish(
+      broker,
+      await Promise.all(Array.from({ length: 8 }, (_, index) => submit(broker, index))),
+    );
+    expect(first.map((job) => job.status)).toEqual(first.map(() => 'succeeded'));
+
+    // About 1,180 tokens are left: not enough for the large job, room for 11 small ones.
+    const large = await submit(broker, 100, { maxTokens: 1_200 });
+    const submittedAt = Date.now();
+    const behind = await Promise.all(Array.from({ length: 30 }, (_, index) => submit(broker, 200 + index)));
+    const [largeDone] = await finish(broker, [large]);
+    const behindDone = await finish(broker, behind);
+
+    expect(largeDone!.status).toBe('succeeded');
+    expect(behindDone.map((job) => job.status)).toEqual(behind.map(() => 'succeeded'));
+    const largeStartedAt = Date.parse(largeDone!.attempts.at(-1)!.started_at);
+    const smallBeforeLarge = behindDone.filter(
+      (job) => Date.parse(job.completed_at!) <= largeStartedAt,
+    ).length;
+    // Pausing the provider for the large job would have let at most the few small jobs picked
+    // up together with it through.
+    expect(smallBeforeLarge).toBeGreaterThanOrEqual(8);
+    // Its turn came within about one window (two at most, see deferLargeJob).
+    expect(largeStartedAt - submittedAt).toBeLessThan(2 * windowMs + 1_000);
     expect(simulator.stats(id).rateLimited).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import type { JobStreamWriter } from './job-stream.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import type { QueuedJob, Queues } from './queues.ts';
 import type { Quota, QuotaLimit } from './quota/index.ts';
+import type { ReservationSizes } from './reservation-sizes.ts';
 
 /** What a provider worker needs from the rest of the broker. */
 export interface AttemptDeps {
@@ -23,6 +24,8 @@ export interface AttemptDeps {
   cancellations: Cancellations;
   streams: JobStreamWriter;
   hooks: BrokerHooks;
+  /** Recent grants' sizes: whether a job refused for tokens is larger than the usual ones. */
+  reservationSizes?: ReservationSizes;
   /** Extra calls allowed on one target after a transient failure. */
   retriesPerTarget: number;
   /** Checks an answer before it counts (see `BrokerOptions.validate`). */

@@ -18,6 +18,7 @@ import type { PlanChecks } from './plan-route.ts';
 import { createProviderWorker } from './provider-worker.ts';
 import { createQueues } from './queues.ts';
 import { createQuota, type Quota } from './quota/index.ts';
+import { createReservationSizes } from './reservation-sizes.ts';
 import { createSubmit, type Submit } from './submit.ts';
 import { createSweeper, DEFAULT_SWEEPER, type Sweeper, type SweeperSettings } from './sweeper.ts';
 import { createTenantLimits, type TenantLimitsStore } from './tenant-limits/index.ts';
@@ -204,6 +205,7 @@ export function createBroker(options: BrokerOptions): Broker {
         cancellations,
         streams: createJobStreamWriter(redis, keys),
         hooks,
+        reservationSizes: createReservationSizes(),
         retriesPerTarget: config.scheduling.retriesPerTarget,
         onError: options.onError,
         validate: options.validate,

@@ -24,6 +24,8 @@ export const DRAIN_DELAY_S = 0.1;
 export interface QueuedJob {
   id: string;
   target: number;
+  /** Times the job waited alone for a token limit (see `deferLargeJob`). */
+  deferrals?: number;
 }
 
 /** How fast a dead worker's job is taken over: the BullMQ lock and stalled-check settings. */

@@ -6,8 +6,9 @@ import {
   ProviderError,
   type RateLimitHint,
 } from '@switchyard/spec';
-import { type Job as QueueJob, RateLimitError } from 'bullmq';
+import { DelayedError, type Job as QueueJob, RateLimitError } from 'bullmq';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
+import { deferLargeJob, reservesAhead } from './defer-large-job.ts';
 import { estimateInputTokens, outputLimitOf } from './estimate-tokens.ts';
 import { genAiRequestAttributes, genAiResponseAttributes } from './gen-ai-attributes.ts';
 import { handleFailure } from './handle-failure.ts';
@@ -79,35 +80,57 @@ export async function runAttempt(
   await call(deps, attempting);
 }
 
-/** Reserves the quota; false when the job moved on instead. Throws `RateLimitError` to wait. */
+/**
+ * Reserves the quota; false when the job moved on instead. Throws `RateLimitError` to wait
+ * with the whole queue, `DelayedError` to wait alone (see `deferLargeJob`).
+ */
 async function reserve(deps: AttemptDeps, attempting: Attempting): Promise<boolean> {
   const { job, target, provider, reservedTokens } = attempting;
-  const grant = await deps.quota.acquire({
-    ...attempting.reservation,
-    tokens: reservedTokens,
-    holdMs: provider.timeoutMs + HOLD_MARGIN_MS,
-  });
-  if (grant.granted) return true;
-  if (grant.retryAfterMs < 0) {
-    await deps.dispatcher.skip(
-      job,
-      target,
-      'quota_never_fits',
-      `${reservedTokens} tokens exceed a token limit`,
-    );
-    return false;
+  let waitedAlone = false;
+  for (;;) {
+    const grant = await deps.quota.acquire({
+      ...attempting.reservation,
+      tokens: reservedTokens,
+      holdMs: provider.timeoutMs + HOLD_MARGIN_MS,
+    });
+    if (grant.granted) {
+      deps.reservationSizes?.record(provider.id, reservedTokens);
+      return true;
+    }
+    if (grant.retryAfterMs < 0) {
+      await deps.dispatcher.skip(
+        job,
+        target,
+        'quota_never_fits',
+        `${reservedTokens} tokens exceed a token limit`,
+      );
+      return false;
+    }
+    const latencyMs = await deps.latency.expectedMs(provider.id);
+    const tooLate = Date.now() + grant.retryAfterMs + latencyMs > job.deadline;
+    if (target < job.plan.length - 1 && tooLate) {
+      const message = `quota frees in ${grant.retryAfterMs} ms, too late for the deadline`;
+      await deps.dispatcher.skip(job, target, 'quota_wait_exceeds_deadline', message);
+      return false;
+    }
+    // Too large for the room a token limit has left, while smaller jobs fit: wait alone.
+    const alone = await deferLargeJob(deps, attempting, { ...grant, waitedAlone });
+    if (alone === 'delayed') throw new DelayedError();
+    if (alone === 'hold') {
+      waitedAlone = true;
+      await sleep(grant.retryAfterMs);
+      continue;
+    }
+    // The quota is spent for every worker: pause the whole queue until it frees.
+    await deps.queues.get(attempting.queued.queueName).rateLimit(grant.retryAfterMs);
+    if (!reservesAhead(attempting, grant.retryAfterMs, waitedAlone)) throw new RateLimitError();
+    // A large job that already waited alone keeps its slot while the queue is paused, so no
+    // smaller job picked up when the pause ends takes the room it waits for.
+    await sleep(grant.retryAfterMs);
   }
-  const latencyMs = await deps.latency.expectedMs(provider.id);
-  const tooLate = Date.now() + grant.retryAfterMs + latencyMs > job.deadline;
-  if (target < job.plan.length - 1 && tooLate) {
-    const message = `quota frees in ${grant.retryAfterMs} ms, too late for the deadline`;
-    await deps.dispatcher.skip(job, target, 'quota_wait_exceeds_deadline', message);
-    return false;
-  }
-  // The quota is spent for every worker: pause the whole queue until it frees.
-  await deps.queues.get(attempting.queued.queueName).rateLimit(grant.retryAfterMs);
-  throw new RateLimitError();
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
   const { job, target, planned, provider, reservation, reservedTokens } = attempting;
