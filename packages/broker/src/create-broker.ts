@@ -75,6 +75,8 @@ export interface Broker {
   estimateStartMs: EstimateStart;
   /** The provider's recent latency (a moving average kept in Redis). */
   expectedLatencyMs(providerId: string): Promise<number>;
+  /** A provider's measured latency; undefined while it has answered nothing. */
+  measuredLatencyMs(providerId: string): Promise<number | undefined>;
   /** Reconciles job records with the queues (run every `sweeper.intervalMs` by `startWorkers`). */
   readonly sweeper: Sweeper;
   /** Follow-ups (webhooks, batch counters) that failed every attempt so far; the sweeper retries them. */
@@ -158,6 +160,7 @@ export function createBroker(options: BrokerOptions): Broker {
     submit,
     estimateStartMs: estimateStart,
     expectedLatencyMs: latency.expectedMs,
+    measuredLatencyMs: latency.measuredMs,
     sweeper,
     finalizePending: () => queues.get(keys.finalizeQueue).getFailedCount(),
     queue: queues.get,

@@ -8,7 +8,10 @@ const CACHE_MS = 1_000;
 
 /** Each provider's recent latency: an exponentially weighted average shared in Redis. */
 export interface LatencyStats {
+  /** The measured latency, else 2 s: planning assumes a provider is that slow until measured. */
   expectedMs(providerId: string): Promise<number>;
+  /** The measured latency; undefined while the provider has answered nothing. */
+  measuredMs(providerId: string): Promise<number | undefined>;
   record(providerId: string, latencyMs: number): Promise<void>;
 }
 
@@ -22,6 +25,10 @@ export function createLatencyStats(redis: RedisConnection, keys: Keys): LatencyS
       const value = stored === null ? DEFAULT_LATENCY_MS : Number(stored);
       cache.set(providerId, { value, readAt: Date.now() });
       return value;
+    },
+    async measuredMs(providerId) {
+      const stored = await redis.hget(keys.stats(providerId), 'latency');
+      return stored === null ? undefined : Number(stored);
     },
     async record(providerId, latencyMs) {
       const previous = cache.get(providerId)?.value;

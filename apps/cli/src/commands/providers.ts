@@ -32,7 +32,7 @@ function toRow(provider: Provider): string[] {
     String(provider.queue.waiting) + paused,
     String(provider.queue.active),
     provider.limits.map(formatLimit).join(', ') || '-',
-    `${Math.round(provider.latency_ms)} ms`,
+    provider.latency_ms === null ? '-' : `${Math.round(provider.latency_ms)} ms`,
     provider.health,
   ];
 }
@@ -40,5 +40,10 @@ function toRow(provider: Provider): string[] {
 function formatLimit(limit: ProviderLimit): string {
   const scope = limit.scope === 'provider' ? '' : `${limit.scope}: `;
   const unit = UNITS[limit.unit] ?? limit.unit;
-  return `${scope}${limit.used}/${limit.max} ${unit}/${formatWindow(limit.per)}`;
+  // A tightened limit shows what it admits now, and what is configured.
+  const max =
+    limit.effective_limit < limit.limit
+      ? `${limit.effective_limit} (of ${limit.limit})`
+      : String(limit.limit);
+  return `${scope}${limit.used}/${max} ${unit}/${formatWindow(limit.per)}`;
 }

@@ -209,18 +209,26 @@ export interface paths {
                                     scope: string;
                                     unit: string;
                                     max: number;
+                                    limit: number;
+                                    effective_limit: number;
                                     per: number | "month";
                                     used: number;
                                     remaining: number;
                                     reset_ms: number;
                                 }[];
+                                tightened: {
+                                    factor: number;
+                                    reason: string;
+                                    /** @description ISO 8601 */
+                                    until: string;
+                                } | null;
                                 queue: {
                                     waiting: number;
                                     active: number;
                                     delayed: number;
                                     paused_ms: number;
                                 };
-                                latency_ms: number;
+                                latency_ms: number | null;
                             }[];
                         };
                     };

@@ -15,15 +15,24 @@ const ProviderView = z.object({
     z.object({
       scope: z.string(),
       unit: z.string(),
+      /** As configured (`max` is the same number, kept for older clients). */
       max: z.number(),
+      limit: z.number(),
+      /** What the quota admits now: `limit` times the tightening factor, at least 1. */
+      effective_limit: z.number(),
       per: z.union([z.number(), z.literal('month')]),
       used: z.number(),
       remaining: z.number(),
       reset_ms: z.number(),
     }),
   ),
+  /** Limits lowered after the provider answered 429 although our accounting admitted the call. */
+  tightened: z
+    .object({ factor: z.number(), reason: z.string(), until: z.string().describe('ISO 8601') })
+    .nullable(),
   queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), paused_ms: z.number() }),
-  latency_ms: z.number(),
+  /** Measured; null until the provider has answered (planning assumes 2 s meanwhile). */
+  latency_ms: z.number().nullable(),
 });
 
 export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -47,13 +56,15 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
             ),
           ];
           const queue = broker.queue(broker.keys.providerQueue(provider.id));
-          const [usage, counts, priorities, pausedMs, latency] = await Promise.all([
+          const [usage, counts, priorities, pausedMs, latency, tightening] = await Promise.all([
             limits.length > 0 ? broker.quota.usage({ provider: provider.id, limits }) : Promise.resolve([]),
             queue.getJobCounts('wait', 'active', 'delayed'),
             queue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
             queue.getRateLimitTtl(),
-            broker.expectedLatencyMs(provider.id),
+            broker.measuredLatencyMs(provider.id),
+            broker.quota.tightening(provider.id),
           ]);
+          const factor = tightening?.factor ?? 1;
           const health = services.health.state(provider.id);
           return {
             id: provider.id,
@@ -71,11 +82,20 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
               scope: limit.scope,
               unit: limit.unit,
               max: limit.max,
+              limit: limit.max,
+              effective_limit: Math.max(1, Math.floor(limit.max * factor)),
               per: limit.window,
               used: usage[index]?.used ?? 0,
               remaining: usage[index]?.remaining ?? limit.max,
               reset_ms: usage[index]?.resetMs ?? 0,
             })),
+            tightened: tightening
+              ? {
+                  factor: tightening.factor,
+                  reason: tightening.reason,
+                  until: new Date(tightening.until).toISOString(),
+                }
+              : null,
             queue: {
               waiting:
                 (counts.wait ?? 0) +
@@ -85,7 +105,7 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
               delayed: counts.delayed ?? 0,
               paused_ms: Math.max(0, pausedMs),
             },
-            latency_ms: latency,
+            latency_ms: latency ?? null,
           };
         }),
       );

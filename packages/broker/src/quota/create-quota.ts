@@ -48,7 +48,21 @@ export interface TightenInput {
   /** Multiplier on the current scale, in (0, 1]; the scale never goes below 0.5. */
   factor: number;
   ttlMs: number;
+  /** Why, as `GET /v1/providers` shows it; default: an unexpected 429. */
+  reason?: string;
 }
+
+/** A provider's limits while tightened (see `tighten`). */
+export interface Tightening {
+  /** The scale every limit's max is multiplied by, in [0.5, 1). */
+  factor: number;
+  reason: string;
+  /** When the scale returns to 1 (ms since the epoch). */
+  until: number;
+}
+
+/** The reason recorded when `tighten` is given none. */
+export const UNEXPECTED_429 = 'the provider answered 429 although our accounting admitted the call';
 
 export interface LimitUsage {
   /** Requests or tokens counted in the current window, pending reservations included. */
@@ -68,6 +82,8 @@ export interface Quota {
   release(input: ReleaseInput): Promise<void>;
   /** Multiplies the provider's scale by `factor` for `ttlMs`; returns the new scale. */
   tighten(input: TightenInput): Promise<number>;
+  /** The provider's tightening in force, if any: its scale, reason and end. */
+  tightening(provider: string): Promise<Tightening | undefined>;
   /** Per limit, in order: used, remaining and reset time. */
   usage(input: { provider: string; limits: QuotaLimit[]; now?: number }): Promise<LimitUsage[]>;
 }
@@ -84,7 +100,7 @@ export function createQuota(redis: RedisConnection, keys: Keys): Quota {
     settle: new URL('./settle-n.lua', import.meta.url),
     release: new URL('./release-n.lua', import.meta.url),
     usage: new URL('./usage-n.lua', import.meta.url),
-    tighten: new URL('./tighten-1.lua', import.meta.url),
+    tighten: new URL('./tighten-2.lua', import.meta.url),
   });
 
   return {
@@ -121,10 +137,23 @@ export function createQuota(redis: RedisConnection, keys: Keys): Quota {
       await scripts.release(call.keys, [reservationId, reservedTokens, nowArgument(now), ...call.args]);
     },
 
-    async tighten({ provider, factor, ttlMs }) {
+    async tighten({ provider, factor, ttlMs, reason = UNEXPECTED_429 }) {
       if (!(factor > 0 && factor <= 1)) throw new RangeError(`factor: expected (0, 1], got ${factor}`);
       checkInteger('ttlMs', ttlMs, 1);
-      return Number(await scripts.tighten<string>([keys.quotaScale(provider)], [factor, ttlMs]));
+      const scaleKey = keys.quotaScale(provider);
+      return Number(await scripts.tighten<string>([scaleKey, `${scaleKey}:reason`], [factor, ttlMs, reason]));
+    },
+
+    async tightening(provider) {
+      const scaleKey = keys.quotaScale(provider);
+      const [scale, ttlMs, reason] = await Promise.all([
+        redis.get(scaleKey),
+        redis.pttl(scaleKey),
+        redis.get(`${scaleKey}:reason`),
+      ]);
+      const factor = Number(scale);
+      if (scale === null || !(factor < 1) || ttlMs <= 0) return undefined;
+      return { factor, reason: reason ?? UNEXPECTED_429, until: Date.now() + ttlMs };
     },
 
     async usage({ provider, limits, now }) {

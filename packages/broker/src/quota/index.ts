@@ -8,4 +8,6 @@ export {
   type ReleaseInput,
   type SettleInput,
   type TightenInput,
+  type Tightening,
+  UNEXPECTED_429,
 } from './create-quota.ts';
