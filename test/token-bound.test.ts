@@ -47,6 +47,8 @@ async function startPair(
     scheduling?: Record<string, unknown>;
     maxOutputTokens?: number;
     tokenAccounting?: 'usage' | 'max-tokens';
+    /** What Switchyard is told the provider counts; default `usage`. */
+    providerAccounting?: 'usage' | 'max-tokens';
   },
 ) {
   const id = `bound-${format}-${++counter}`;
@@ -80,6 +82,7 @@ async function startPair(
             },
           ],
           limits,
+          ...(options.providerAccounting ? { tokenAccounting: options.providerAccounting } : {}),
           concurrency: options.concurrency ?? 4,
           timeout: '10s',
         },
@@ -143,6 +146,27 @@ describe('the output limit of a job without max_tokens', () => {
 
     expect(done.map((job) => job.status)).toEqual(jobs.map(() => 'succeeded'));
     expect(done.map((job) => job.result?.usage.output_tokens)).toEqual(jobs.map(() => 12));
+    expect(simulator.stats(id).rateLimited).toBe(0);
+  });
+});
+
+describe('a provider that counts max_tokens whatever the output', () => {
+  it('keeps the whole reservation counted after the answer: no 429', async () => {
+    // Each job reserves about 290 tokens and uses about 113: settling to the usage would free
+    // 177 tokens our quota would hand out again while the provider still counts them.
+    const { id, broker } = await startPair('openai', {
+      tokensPerWindow: 1_500,
+      window: '1500ms',
+      tokenAccounting: 'max-tokens',
+      providerAccounting: 'max-tokens',
+    });
+    const jobs = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => submit(broker, index, { maxTokens: 200 })),
+    );
+    const done = await finish(broker, jobs);
+
+    expect(done.map((job) => job.status)).toEqual(jobs.map(() => 'succeeded'));
+    expect(done.every((job) => job.result!.usage.output_tokens < 200)).toBe(true);
     expect(simulator.stats(id).rateLimited).toBe(0);
   });
 });

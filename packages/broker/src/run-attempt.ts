@@ -169,7 +169,11 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
     if (controller.signal.aborted) {
       // Cancelled: the job is terminal already; the call reached the provider.
       if (reservation.limits.length > 0)
-        await deps.quota.settle({ ...reservation, reservedTokens, usedTokens: attempting.inputTokens });
+        await deps.quota.settle({
+          ...reservation,
+          reservedTokens,
+          usedTokens: provider.tokenAccounting === 'max-tokens' ? reservedTokens : attempting.inputTokens,
+        });
       return;
     }
     const message = caught instanceof Error ? caught.message : String(caught);
@@ -199,7 +203,9 @@ async function recordSuccess(
   const { job, target, planned, provider, reservation, reservedTokens, startedAt } = attempting;
   const model = deps.catalog.model(planned);
   const finishedAt = Date.now();
-  const usedTokens = result.usage.inputTokens + result.usage.outputTokens;
+  const used = result.usage.inputTokens + result.usage.outputTokens;
+  // A provider that counts max_tokens keeps counting the whole reservation: so do we.
+  const usedTokens = provider.tokenAccounting === 'max-tokens' ? Math.max(used, reservedTokens) : used;
   // Cached input and cache writes at their own prices, reasoning tokens as output.
   const cost = costOf(result.usage, model.price);
   // Sent together (one write, with auto-pipelining) and awaited together: the job's success

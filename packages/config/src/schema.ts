@@ -94,6 +94,12 @@ export const ProviderSchema = z
     dataPolicy: z.enum(DATA_POLICIES).default('may-train'),
     models: z.array(ModelSchema).min(1),
     limits: z.array(LimitSchema).default([]),
+    /**
+     * What the provider counts against its token limits for an answered call: the tokens it
+     * used (`usage`), or the prompt plus max_tokens whatever the output (`max-tokens`), in
+     * which case our quota keeps the whole reservation instead of settling to the usage.
+     */
+    tokenAccounting: z.enum(['usage', 'max-tokens']).default('usage'),
     concurrency: positiveInt.max(10_000).default(4),
     timeout: durationMs.default(60_000),
     headers: z.record(z.string(), z.string()).optional(),
