@@ -28,6 +28,8 @@ export interface AttemptDeps {
   reservationSizes?: ReservationSizes;
   /** Extra calls allowed on one target after a transient failure. */
   retriesPerTarget: number;
+  /** 429 refusals taken on one target before moving on (`scheduling.refusalsBeforeMove`). */
+  refusalsBeforeMove: number;
   /** Checks an answer before it counts (see `BrokerOptions.validate`). */
   validate?: (result: GenerateResult, job: Job) => string | undefined;
 }

@@ -210,6 +210,7 @@ export function createBroker(options: BrokerOptions): Broker {
         hooks,
         reservationSizes: createReservationSizes(),
         retriesPerTarget: config.scheduling.retriesPerTarget,
+        refusalsBeforeMove: config.scheduling.refusalsBeforeMove,
         onError: options.onError,
         validate: options.validate,
       };

@@ -106,6 +106,8 @@ export function createDispatcher(deps: {
         if (wait === 0)
           deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latencyMs - Date.now());
       }
+      // A synchronous call waits here (busy, paused, refusing) only as long as its patience.
+      if (job.sync_wait_ms !== undefined) deadlineDelay = Math.min(deadlineDelay, job.sync_wait_ms);
     }
     const entry: QueuedJob = { id: job.id, target };
     await queues.provider(planned.provider).add('job', entry, {

@@ -1,5 +1,6 @@
 import { DelayedError, RateLimitError } from 'bullmq';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
+import type { Job, PlanTarget } from './job.ts';
 import { type AttemptOutcome, decide, OUTCOME_POLICY, pauseMsOf } from './outcome-policy.ts';
 
 /** Our view of a provider's limits after it refused a call our accounting admitted. */
@@ -34,11 +35,14 @@ export async function handleFailure(
   if (pauseMs > 0) await providerQueue.rateLimit(pauseMs);
 
   const latencyMs = await deps.latency.expectedMs(planned.provider);
+  const msUntilDeadlineStart = job.deadline - latencyMs - finishedAt;
   const decision = decide(outcome, {
     tries: job.tries + 1,
     retriesPerTarget: deps.retriesPerTarget,
     retryAfterMs: error.retryAfterMs,
-    msUntilLatestStart: job.deadline - latencyMs - finishedAt,
+    msUntilLatestStart: Math.min(msUntilDeadlineStart, patienceLeftMs(job, finishedAt)),
+    refusals: outcome === 'rate_limited' ? refusalsInARow(job, planned) + 1 : 0,
+    refusalsBeforeMove: deps.refusalsBeforeMove,
     hasNextTarget: target < job.plan.length - 1,
   });
   const attempt = attemptOf(planned, outcome, attempting.startedAt, finishedAt, {
@@ -60,4 +64,28 @@ export async function handleFailure(
   if (pauseMs > 0) throw new RateLimitError();
   await queued.moveToDelayed(Date.now() + decision.delayMs, attempting.token);
   throw new DelayedError();
+}
+
+/** The 429 refusals the job took on this target, in a row, before the current attempt. */
+function refusalsInARow(job: Job, planned: PlanTarget): number {
+  let refusals = 0;
+  for (let index = job.attempts.length - 1; index >= 0; index--) {
+    const attempt = job.attempts[index]!;
+    const here = attempt.provider === planned.provider && attempt.model === planned.model;
+    if (!here || attempt.outcome !== 'rate_limited') break;
+    refusals++;
+  }
+  return refusals;
+}
+
+/**
+ * What is left of a synchronous call's patience on its current target (`sync_wait_ms`, counted
+ * from the job's arrival there); unlimited for every other job. The attempts made on this target
+ * are the job's last `tries`, so the one before them ended the previous target.
+ */
+export function patienceLeftMs(job: Job, now: number): number {
+  if (job.sync_wait_ms === undefined) return Number.POSITIVE_INFINITY;
+  const before = job.attempts[job.attempts.length - job.tries - 1];
+  const arrivedAt = Date.parse(before && job.target > 0 ? before.finished_at : job.created_at);
+  return arrivedAt + job.sync_wait_ms - now;
 }

@@ -33,6 +33,11 @@ export interface JobRequest extends JobInput {
   id?: string;
   /** Relay the answer's text as it arrives (`keys.jobStream`), for server-sent events. */
   stream?: boolean;
+  /**
+   * A client waits on the connection for the answer: without a deadline of its own, the job
+   * waits on each target only `scheduling.syncWait` before moving on.
+   */
+  sync?: boolean;
   /** The batch this job belongs to, and its line's `custom_id`. */
   batchId?: string;
   customId?: string;
@@ -90,6 +95,8 @@ export interface Job {
   batch_id?: string;
   custom_id?: string;
   stream?: boolean;
+  /** A synchronous call's patience: how long it waits on one target before moving on. */
+  sync_wait_ms?: number;
   /** Kinds of personal data found in the prompt (when detection is on); never the data. */
   personal_data?: PersonalDataKind[];
   result?: JobResult;

@@ -75,6 +75,28 @@ describe('decide', () => {
     expect(decide('server_error', { ...base, retryAfterMs: 90_000 })).toEqual({ action: 'move' });
   });
 
+  it('moves on once a target refused more than refusalsBeforeMove times in a row', () => {
+    const refusing = { ...base, retryAfterMs: 1_000, refusalsBeforeMove: 2 };
+    expect(decide('rate_limited', { ...refusing, refusals: 1 })).toEqual({ action: 'retry', delayMs: 1_000 });
+    expect(decide('rate_limited', { ...refusing, refusals: 2 })).toEqual({ action: 'retry', delayMs: 1_000 });
+    expect(decide('rate_limited', { ...refusing, refusals: 3 })).toEqual({ action: 'move' });
+    // The last target is the only one left: it is waited for, refusing or not.
+    expect(decide('rate_limited', { ...refusing, refusals: 9, hasNextTarget: false })).toEqual({
+      action: 'retry',
+      delayMs: 1_000,
+    });
+  });
+
+  it('moves at once when Retry-After passes the slack left (a synchronous call has little)', () => {
+    expect(decide('rate_limited', { ...base, retryAfterMs: 1_000, msUntilLatestStart: 999 })).toEqual({
+      action: 'move',
+    });
+    expect(decide('rate_limited', { ...base, retryAfterMs: 1_000, msUntilLatestStart: 1_000 })).toEqual({
+      action: 'retry',
+      delayMs: 1_000,
+    });
+  });
+
   it('waits on the last target instead of failing for rate limits', () => {
     expect(decide('rate_limited', { ...base, retryAfterMs: 90_000, hasNextTarget: false })).toEqual({
       action: 'retry',

@@ -17,7 +17,10 @@ export type AttemptOutcome =
 
 /** What happens to the job after the attempt. */
 export type Next =
-  /** Call the same target again once the provider's retry-after passes, while the deadline allows. */
+  /**
+   * Call the same target again once the provider's retry-after passes, while the deadline (or a
+   * synchronous call's patience) allows and it refused at most `scheduling.refusalsBeforeMove` times.
+   */
   | 'wait'
   /** Call the same target again with backoff, up to `scheduling.retriesPerTarget` extra calls. */
   | 'retry'
@@ -152,8 +155,15 @@ export interface FailureContext {
   retriesPerTarget: number;
   /** What the provider asked for (Retry-After and friends). */
   retryAfterMs?: number;
-  /** Milliseconds left until the job must have started here to meet its deadline. */
+  /**
+   * Milliseconds left until the job must have started here: to meet its deadline, or, for a
+   * synchronous call, before its patience on this target runs out.
+   */
   msUntilLatestStart: number;
+  /** 429 refusals in a row on this target, including the one that just happened. */
+  refusals?: number;
+  /** Refusals taken on one target before moving on (`scheduling.refusalsBeforeMove`). */
+  refusalsBeforeMove?: number;
   hasNextTarget: boolean;
   /** 0..1, for backoff jitter; injectable for tests. */
   random?: number;
@@ -168,8 +178,12 @@ export function decide(outcome: AttemptOutcome, context: FailureContext): Decisi
   if (next === 'fail' || next === 'move') return { action: next };
   if (next === 'wait') {
     const delayMs = context.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS;
-    if (!context.hasNextTarget || delayMs <= context.msUntilLatestStart) return { action: 'retry', delayMs };
-    return { action: 'move' };
+    if (!context.hasNextTarget) return { action: 'retry', delayMs };
+    // A provider that keeps refusing is not about to answer: the next target is the better bet.
+    const refusedTooOften =
+      (context.refusals ?? 0) > (context.refusalsBeforeMove ?? Number.POSITIVE_INFINITY);
+    if (delayMs > context.msUntilLatestStart || refusedTooOften) return { action: 'move' };
+    return { action: 'retry', delayMs };
   }
   if (context.tries > context.retriesPerTarget) return { action: 'move' };
   const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (context.tries - 1));

@@ -49,6 +49,7 @@ function jobInputOf(request: JobRequest): JobInput {
     metadata: _metadata,
     id: _id,
     stream: _stream,
+    sync: _sync,
     batchId: _batchId,
     customId: _customId,
     ...input
@@ -96,26 +97,33 @@ export function createSubmit(deps: {
     return id!;
   }
 
-  /** Skips targets that cannot start the job before its deadline; the last one never. */
+  /**
+   * Skips targets that cannot start the job before its deadline, or, for a synchronous call,
+   * within its patience (`patienceMs`); the last one never.
+   */
   async function chooseStart(
     targets: PlanTarget[],
     waitOf: (target: PlanTarget) => Promise<number>,
     now: number,
     deadline: number,
+    patienceMs: number,
   ) {
     const skipped: Attempt[] = [];
     let start = 0;
     for (; start < targets.length - 1; start++) {
       const target = targets[start]!;
       const [wait, latencyMs] = await Promise.all([waitOf(target), deps.latency.expectedMs(target.provider)]);
-      if (now + wait + latencyMs + DEADLINE_SAFETY_MS <= deadline) break;
+      const impatient = wait > patienceMs;
+      if (!impatient && now + wait + latencyMs + DEADLINE_SAFETY_MS <= deadline) break;
       const at = new Date(now).toISOString();
       skipped.push({
         ...target,
         outcome: 'skipped',
         error: {
           code: 'deadline_unreachable',
-          message: `expected to start in ${wait} ms and take ${latencyMs} ms, after the deadline`,
+          message: impatient
+            ? `expected to start in ${wait} ms, longer than a synchronous call waits (${patienceMs} ms)`
+            : `expected to start in ${wait} ms and take ${latencyMs} ms, after the deadline`,
         },
         started_at: at,
         finished_at: at,
@@ -141,6 +149,9 @@ export function createSubmit(deps: {
         ? config.privacy.raiseTo
         : requested;
     const deadline = request.deadline ?? now + config.scheduling.deadlines[priority];
+    // A client on the line who set no deadline of its own wants an answer soon, from any target.
+    const syncWaitMs =
+      request.sync && request.deadline === undefined ? config.scheduling.syncWaitMs : undefined;
     const inputTokens = estimateInputTokens(request.messages, request.tools);
     // Each target reserves input plus its own output limit (see outputLimitOf).
     const need = { inputTokens, maxTokens: request.maxTokens };
@@ -173,7 +184,13 @@ export function createSubmit(deps: {
       );
       targets = measured.sort((a, b) => a.wait - b.wait).map((entry) => entry.target);
     }
-    const { start, skipped } = await chooseStart(targets, waitOf, now, deadline);
+    const { start, skipped } = await chooseStart(
+      targets,
+      waitOf,
+      now,
+      deadline,
+      syncWaitMs ?? Number.POSITIVE_INFINITY,
+    );
 
     const idempotent = options.idempotency !== undefined;
     const job: Job = {
@@ -193,6 +210,7 @@ export function createSubmit(deps: {
       batch_id: request.batchId,
       custom_id: request.customId,
       ...(request.stream ? { stream: true } : {}),
+      ...(syncWaitMs !== undefined ? { sync_wait_ms: syncWaitMs } : {}),
       ...(personalData.length > 0 ? { personal_data: personalData } : {}),
       attempts: skipped,
       created_at: new Date(now).toISOString(),

@@ -219,11 +219,25 @@ export const ConfigSchema = z
          * maxOutputTokens: the quota reserves exactly what the call may use.
          */
         defaultMaxTokens: z.number().int().min(1).max(1_000_000).default(1024),
+        /**
+         * 429 refusals (`rate_limited`) a job takes on one target before moving on when another
+         * target remains. Two: one refusal is often a burst from elsewhere that a short wait
+         * cures; a third in a row says the provider is refusing, and the next target is better.
+         */
+        refusalsBeforeMove: z.number().int().min(0).max(100).default(2),
+        /**
+         * How long a synchronous call that gave no deadline waits on one target (busy, or
+         * refusing) before moving on to the next: a client on the line wants an answer soon.
+         */
+        syncWait: durationMs.default(2_000),
       })
+      .transform(({ syncWait, ...rest }) => ({ ...rest, syncWaitMs: syncWait }))
       .default({
         deadlines: { interactive: 300_000, batch: 86_400_000 },
         retriesPerTarget: 2,
         defaultMaxTokens: 1024,
+        refusalsBeforeMove: 2,
+        syncWaitMs: 2_000,
       }),
     privacy: z
       .strictObject({

@@ -128,6 +128,7 @@ export const anthropicMessagesRoutes: FastifyPluginAsyncZod = async (app) => {
         priority: 'interactive',
         deadline,
         stream: body.stream === true,
+        sync: true,
       });
       reply.header('x-switchyard-job-id', job.id);
       // The label is logged, the data never.

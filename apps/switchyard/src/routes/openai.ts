@@ -142,6 +142,14 @@ async function refuseUnsupported(request: FastifyRequest) {
 }
 
 /**
+ * The `X-Switchyard-Deadline` header: the `deadline` field for clients (OpenAI SDKs) that
+ * cannot add a body field. Same rules; the field wins when both are given.
+ */
+function headerDeadline(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
  * The OpenAI-compatible synchronous API: the same queues, quotas, fallback, deadlines and
  * privacy as every job (interactive priority), answered when the job ends.
  */
@@ -163,7 +171,10 @@ export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const body = request.body;
-      const deadline = requestedDeadline(body.deadline, services.config.results.retentionMs);
+      const deadline = requestedDeadline(
+        body.deadline ?? headerDeadline(request.headers['x-switchyard-deadline']),
+        services.config.results.retentionMs,
+      );
       const job = await broker.submit({
         tenant: request.tenant,
         route: body.model,
@@ -173,6 +184,8 @@ export const openAIRoutes: FastifyPluginAsyncZod = async (app) => {
         deadline,
         metadata: body.metadata ?? undefined,
         stream: body.stream === true,
+        // The client waits on this connection: without a deadline it waits `scheduling.syncWait` per target.
+        sync: true,
       });
       reply.header('x-switchyard-job-id', job.id);
       // The label is logged, the data never.

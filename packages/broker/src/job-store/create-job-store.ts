@@ -29,8 +29,17 @@ export interface JobStore {
   close(): Promise<void>;
 }
 
-/** Hash fields that hold JSON. */
-const JSON_FIELDS = ['plan', 'request', 'metadata', 'result', 'error', 'personal_data', 'stream'] as const;
+/** Hash fields that hold JSON (a number is JSON too: these are absent from most jobs). */
+const JSON_FIELDS = [
+  'plan',
+  'request',
+  'metadata',
+  'result',
+  'error',
+  'personal_data',
+  'stream',
+  'sync_wait_ms',
+] as const;
 const NUMBER_FIELDS = ['target', 'tries', 'deadline'] as const;
 
 /** How long after its creation the sweeper first looks at a job (see `sweeper.ts`). */

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../packages/broker/src/job.ts';
+import { type App, bearer, type Harness, startHarness } from './support/app-harness.ts';
+import { until } from './support/poll.ts';
+
+// A free provider that answers every call with 429 and `Retry-After: 1` (the simulator's
+// `down: 'rate_limited'`), ahead of a healthy paid one: jobs must move on to the paid one,
+// synchronous calls within a few seconds. Each test has refusing providers of its own, since a
+// refusal pauses the provider's queue for every job.
+
+const KEY = 'refusals-key-0123456789abcdef';
+const MODEL = [{ name: 'm', contextWindow: 8_000 }];
+const REFUSING = ['free-sync', 'free-async', 'free-header'] as const;
+
+let harness: Harness;
+let app: App;
+
+beforeAll(async () => {
+  harness = await startHarness({
+    providers: [
+      ...REFUSING.map((id) => ({
+        id,
+        format: 'openai' as const,
+        models: MODEL,
+        simulator: { down: 'rate_limited' as const },
+        switchyard: { tier: 'free', dataPolicy: 'may-train' },
+      })),
+      { id: 'paid', format: 'openai', models: MODEL, switchyard: { tier: 'paid', dataPolicy: 'may-train' } },
+    ],
+    routes: Object.fromEntries(
+      REFUSING.map((id) => [id, { strategy: 'priority', targets: [`${id}/m`, 'paid/m'] }]),
+    ),
+    auth: { apiKeys: [{ key: KEY, tenant: 'refusals' }] },
+  });
+  app = harness.app;
+});
+
+afterAll(() => harness?.close());
+
+const ask = (route: string) => ({
+  model: route,
+  messages: [{ role: 'user', content: 'The free tier refuses. Who answers?' }],
+  max_tokens: 16,
+});
+
+async function jobOf(id: string): Promise<Job> {
+  const response = await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: bearer(KEY) });
+  return response.json() as Job;
+}
+
+describe('a target that keeps refusing', () => {
+  it('a synchronous completion is answered by the next target within a few seconds', async () => {
+    const started = Date.now();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: bearer(KEY),
+      payload: ask('free-sync'),
+    });
+    const elapsedMs = Date.now() - started;
+
+    expect(response.statusCode).toBe(200);
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(response.json().switchyard).toMatchObject({ provider: 'paid', model: 'm' });
+    const job = await jobOf(response.headers['x-switchyard-job-id'] as string);
+    const onFree = job.attempts.filter((attempt) => attempt.provider === 'free-sync');
+    expect(onFree.length).toBeGreaterThan(0);
+    expect(onFree.some((attempt) => attempt.outcome === 'rate_limited')).toBe(true);
+    expect(job.attempts.at(-1)).toMatchObject({ provider: 'paid', outcome: 'succeeded' });
+    expect(harness.simulator.stats('free-sync').rateLimited).toBeGreaterThan(0);
+  });
+
+  it('an async job moves on after refusalsBeforeMove (2) refusals, long before its deadline', async () => {
+    const submitted = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: bearer(KEY),
+      payload: { ...ask('free-async'), route: 'free-async', model: undefined, deadline: '5m' },
+    });
+    expect(submitted.statusCode).toBe(202);
+    const id = submitted.json().id as string;
+
+    const done = await until(
+      async () => {
+        const job = await jobOf(id);
+        return job.status === 'succeeded' ? job : undefined;
+      },
+      { message: `job ${id} to succeed on the paid target`, timeoutMs: 20_000 },
+    );
+
+    expect(done.attempts.map((attempt) => `${attempt.provider} ${attempt.outcome}`)).toEqual([
+      'free-async rate_limited',
+      'free-async rate_limited',
+      'free-async rate_limited',
+      'paid succeeded',
+    ]);
+    expect(harness.simulator.stats('free-async')).toMatchObject({ rateLimited: 3, succeeded: 0 });
+  });
+
+  it('X-Switchyard-Deadline sets a synchronous call’s deadline, with the same rules as the field', async () => {
+    const before = Date.now();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...bearer(KEY), 'x-switchyard-deadline': '90s' },
+      payload: ask('free-header'),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().switchyard).toMatchObject({ provider: 'paid' });
+    const job = await jobOf(response.headers['x-switchyard-job-id'] as string);
+    const deadline = Date.parse(String(job.deadline));
+    expect(deadline).toBeGreaterThanOrEqual(before + 90_000);
+    expect(deadline).toBeLessThan(Date.now() + 90_000);
+
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      headers: { ...bearer(KEY), 'x-switchyard-deadline': 'tomorrow-ish' },
+      payload: ask('free-header'),
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('invalid_request');
+    expect(refused.json().error.message).toMatch(/^deadline must be/);
+  });
+});
