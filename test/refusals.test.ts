@@ -10,7 +10,8 @@ import { until } from './support/poll.ts';
 
 const KEY = 'refusals-key-0123456789abcdef';
 const MODEL = [{ name: 'm', contextWindow: 8_000 }];
-const REFUSING = ['free-sync', 'free-async', 'free-header'] as const;
+const REFUSING = ['free-sync', 'free-async', 'free-header', 'free-backoff'] as const;
+const ADMIN = 'refusals-admin-0123456789abcdef';
 
 let harness: Harness;
 let app: App;
@@ -30,7 +31,7 @@ beforeAll(async () => {
     routes: Object.fromEntries(
       REFUSING.map((id) => [id, { strategy: 'priority', targets: [`${id}/m`, 'paid/m'] }]),
     ),
-    auth: { apiKeys: [{ key: KEY, tenant: 'refusals' }] },
+    auth: { apiKeys: [{ key: KEY, tenant: 'refusals' }], adminKeys: [ADMIN] },
   });
   app = harness.app;
 });
@@ -121,5 +122,69 @@ describe('a target that keeps refusing', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.code).toBe('invalid_request');
     expect(refused.json().error.message).toMatch(/^deadline must be/);
+  });
+});
+
+type ProviderView = { id: string; backoff: { until: string; refusals: number } | null };
+
+async function backoffOf(id: string): Promise<ProviderView['backoff']> {
+  const response = await app.inject({ method: 'GET', url: '/v1/providers', headers: bearer(KEY) });
+  return (response.json().data as ProviderView[]).find((provider) => provider.id === id)!.backoff;
+}
+
+async function submitJob(route: string): Promise<string> {
+  const submitted = await app.inject({
+    method: 'POST',
+    url: '/v1/jobs',
+    headers: bearer(KEY),
+    payload: { ...ask(route), model: undefined, route },
+  });
+  return submitted.json().id as string;
+}
+
+function succeeded(id: string): Promise<Job> {
+  return until(
+    async () => {
+      const job = await jobOf(id);
+      return job.status === 'succeeded' ? job : undefined;
+    },
+    { message: `job ${id} to succeed`, timeoutMs: 20_000 },
+  );
+}
+
+describe('a provider that keeps refusing calls our quota admitted', () => {
+  it('is backed off for every process, planned last, shown in /v1/providers and /metrics, and reset by a success', async () => {
+    const firstId = await submitJob('free-backoff');
+    const backoff = await until(async () => (await backoffOf('free-backoff')) ?? undefined, {
+      message: 'free-backoff to be backed off after its first refusal',
+    });
+    expect(backoff.refusals).toBeGreaterThanOrEqual(1);
+    expect(Date.parse(backoff.until)).toBeGreaterThan(Date.now());
+
+    // While backed off, a new job is planned on the paid provider first: no call to the refusing one.
+    const refusedBefore = harness.simulator.stats('free-backoff').rateLimited;
+    const second = await succeeded(await submitJob('free-backoff'));
+    const planned = await harness.services.broker.get(second.id);
+    expect(planned?.plan.map((target) => target.provider)).toEqual(['paid', 'free-backoff']);
+    expect(second.attempts).toEqual([expect.objectContaining({ provider: 'paid', outcome: 'succeeded' })]);
+    expect(harness.simulator.stats('free-backoff').rateLimited).toBe(refusedBefore);
+    const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: bearer(ADMIN) });
+    expect(metrics.body).toMatch(/switchyard_provider_backoff_seconds\{provider="free-backoff"\} [\d.]+/);
+
+    const first = await succeeded(firstId);
+    expect(first.attempts.at(-1)).toMatchObject({ provider: 'paid', outcome: 'succeeded' });
+
+    // The provider recovers; once its backoff ends it is tried first again, and its success resets it.
+    harness.simulator.configure('free-backoff', { down: false });
+    await until(async () => Date.parse((await backoffOf('free-backoff'))?.until ?? '0') < Date.now(), {
+      message: 'the backoff of free-backoff to end',
+    });
+    const third = await succeeded(await submitJob('free-backoff'));
+    expect(third.attempts).toEqual([
+      expect.objectContaining({ provider: 'free-backoff', outcome: 'succeeded' }),
+    ]);
+    await until(async () => (await backoffOf('free-backoff')) === null, {
+      message: 'the success to clear the backoff of free-backoff',
+    });
   });
 });

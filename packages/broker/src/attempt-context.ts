@@ -1,6 +1,7 @@
 import type { ProviderConfig } from '@switchyard/config';
 import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Job as QueueJob } from 'bullmq';
+import type { ProviderBackoff } from './backoff/create-provider-backoff.ts';
 import type { Cancellations } from './cancellations.ts';
 import type { Catalog } from './catalog.ts';
 import type { BrokerHooks, Dispatcher } from './dispatcher.ts';
@@ -28,6 +29,8 @@ export interface AttemptDeps {
   reservationSizes?: ReservationSizes;
   /** Extra calls allowed on one target after a transient failure. */
   retriesPerTarget: number;
+  /** Providers that keep refusing (429), backed off for every process. */
+  backoff?: ProviderBackoff;
   /** 429 refusals taken on one target before moving on (`scheduling.refusalsBeforeMove`). */
   refusalsBeforeMove: number;
   /** Checks an answer before it counts (see `BrokerOptions.validate`). */

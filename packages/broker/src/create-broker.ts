@@ -2,6 +2,7 @@ import type { Config } from '@switchyard/config';
 import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Queue, Worker } from 'bullmq';
 import type { AttemptDeps } from './attempt-context.ts';
+import { createProviderBackoff, type ProviderBackoff } from './backoff/create-provider-backoff.ts';
 import { createCancellations } from './cancellations.ts';
 import { createCatalog } from './catalog.ts';
 import { createRedis, type RedisConnection } from './create-redis.ts';
@@ -68,6 +69,8 @@ export interface Broker {
   readStream(id: string, giveUpAt: number): AsyncGenerator<JobStreamEvent>;
   /** The health and budget checks route plans use (settable after creation, e.g. by the app). */
   readonly checks: PlanChecks;
+  /** Providers that keep refusing (429), backed off for every process. */
+  readonly backoff: ProviderBackoff;
   /** Starts one worker per provider (or the listed ones) and the deadline watcher in this process. */
   startWorkers(options?: { providers?: string[] }): Promise<void>;
   queue(name: string): Queue;
@@ -106,7 +109,23 @@ export function createBroker(options: BrokerOptions): Broker {
   });
   const cancellations = createCancellations(redis, keys);
   const checks: PlanChecks = options.checks ?? {};
-  const hooks = options.hooks ?? {};
+  const backoff = createProviderBackoff({
+    redis,
+    keys,
+    providers: config.providers.map((provider) => provider.id),
+    onError: options.onError,
+  });
+  checks.isBackedOff ??= backoff.isBackedOff;
+  // Every process that plans jobs reads the backoffs (the timer does not keep it alive).
+  backoff.start().catch(options.onError ?? (() => {}));
+  const given = options.hooks ?? {};
+  const hooks: BrokerHooks = {
+    ...given,
+    attempt(event) {
+      backoff.onAttempt(event);
+      given.attempt?.(event);
+    },
+  };
   const estimateStart = createStartEstimator({ queues, catalog, quota, latency });
   const dispatcher = createDispatcher({
     store,
@@ -157,6 +176,7 @@ export function createBroker(options: BrokerOptions): Broker {
     quota,
     tenantLimits,
     checks,
+    backoff,
     submit,
     estimateStartMs: estimateStart,
     expectedLatencyMs: latency.expectedMs,
@@ -211,6 +231,7 @@ export function createBroker(options: BrokerOptions): Broker {
         reservationSizes: createReservationSizes(),
         retriesPerTarget: config.scheduling.retriesPerTarget,
         refusalsBeforeMove: config.scheduling.refusalsBeforeMove,
+        backoff,
         onError: options.onError,
         validate: options.validate,
       };
@@ -226,6 +247,7 @@ export function createBroker(options: BrokerOptions): Broker {
     },
 
     async close() {
+      backoff.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
       await store.close();

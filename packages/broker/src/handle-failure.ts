@@ -1,4 +1,5 @@
 import { DelayedError, RateLimitError } from 'bullmq';
+import { arrivedAtTarget } from './arrived-at-target.ts';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
 import type { Job, PlanTarget } from './job.ts';
 import { type AttemptOutcome, decide, OUTCOME_POLICY, pauseMsOf } from './outcome-policy.ts';
@@ -80,12 +81,9 @@ function refusalsInARow(job: Job, planned: PlanTarget): number {
 
 /**
  * What is left of a synchronous call's patience on its current target (`sync_wait_ms`, counted
- * from the job's arrival there); unlimited for every other job. The attempts made on this target
- * are the job's last `tries`, so the one before them ended the previous target.
+ * from the job's arrival there); unlimited for every other job.
  */
-export function patienceLeftMs(job: Job, now: number): number {
+function patienceLeftMs(job: Job, now: number): number {
   if (job.sync_wait_ms === undefined) return Number.POSITIVE_INFINITY;
-  const before = job.attempts[job.attempts.length - job.tries - 1];
-  const arrivedAt = Date.parse(before && job.target > 0 ? before.finished_at : job.created_at);
-  return arrivedAt + job.sync_wait_ms - now;
+  return arrivedAtTarget(job) + job.sync_wait_ms - now;
 }

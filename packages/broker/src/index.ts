@@ -1,3 +1,8 @@
+export {
+  type BackoffState,
+  DEFAULT_BACKOFF,
+  type ProviderBackoff,
+} from './backoff/create-provider-backoff.ts';
 export { BrokerError } from './broker-error.ts';
 export * from './budgets/index.ts';
 export { type Broker, type BrokerOptions, createBroker } from './create-broker.ts';

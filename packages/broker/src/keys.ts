@@ -41,6 +41,11 @@ export interface Keys {
    * an open circuit may be probed; while half-open, when the probe's lease ends)).
    */
   healthState(providerId: string): string;
+  /**
+   * A provider refusing (429) calls our quota admitted (hash: `refusals` rounds in a row, `until`
+   * epoch ms it is backed off, `since` the streak's first refusal); gone after a success.
+   */
+  providerBackoff(providerId: string): string;
   /** The calls, and the failed calls, the breaker counted in its window (sorted sets by time). */
   healthCalls(providerId: string): string;
   healthFailures(providerId: string): string;
@@ -91,6 +96,7 @@ export function createKeys(prefix: string, options: { cluster?: boolean } = {}):
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
     stats: (providerId) => `${prefix}:stats:{${providerId}}`,
     healthState: (providerId) => `${prefix}:health:{${providerId}}`,
+    providerBackoff: (providerId) => `${prefix}:backoff:{${providerId}}`,
     healthCalls: (providerId) => `${prefix}:health:{${providerId}}:calls`,
     healthFailures: (providerId) => `${prefix}:health:{${providerId}}:fails`,
     usageDay: (day) => `${prefix}:usage:day:${day}`,

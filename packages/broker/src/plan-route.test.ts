@@ -44,6 +44,15 @@ const config = parseConfig(
 const ids = (targets: { provider: string }[]) => targets.map((target) => target.provider);
 
 describe('planRoute', () => {
+  it('plans a backed-off provider (it keeps refusing) after every other target, still as a fallback', () => {
+    const plan = planRoute(
+      config,
+      { route: 'main', inputTokens: 100, maxTokens: 100, sensitivity: 'public' },
+      { isBackedOff: (id) => id === 'free' },
+    );
+    expect(ids(plan.targets)).toEqual(['small', 'vault', 'free']);
+  });
+
   it('keeps the route order for the priority strategy', () => {
     const plan = planRoute(config, {
       route: 'main',

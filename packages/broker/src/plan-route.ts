@@ -35,6 +35,8 @@ export interface PlanRequest {
 /** Health and budget checks come from outside the planner (circuit breakers, spend). */
 export interface PlanChecks {
   isHealthy?(provider: string): boolean;
+  /** A provider that keeps refusing (429) is planned after every other eligible target. */
+  isBackedOff?(provider: string): boolean;
   budgetAllows?(provider: ProviderConfig, model: ModelConfig, tenant: string | undefined): boolean;
   random?(): number;
 }
@@ -111,7 +113,23 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
   } else if (route.strategy === 'weighted') {
     weightedShuffle(eligible, checks.random ?? Math.random);
   }
-  return { strategy: route.strategy, targets: eligible.map((entry) => entry.target), rejected };
+  const targets = backedOffLast(
+    eligible.map((entry) => entry.target),
+    checks,
+  );
+  return { strategy: route.strategy, targets, rejected };
+}
+
+/**
+ * The targets with those on backed-off providers moved last, in their order: a provider that
+ * refuses everything is still a fallback, never the first try while another target remains.
+ */
+export function backedOffLast(targets: PlanTarget[], checks: PlanChecks): PlanTarget[] {
+  const { isBackedOff } = checks;
+  if (!isBackedOff) return targets;
+  const refusing = targets.filter((target) => isBackedOff(target.provider));
+  if (refusing.length === 0) return targets;
+  return [...targets.filter((target) => !isBackedOff(target.provider)), ...refusing];
 }
 
 const missingCapabilities = (model: ModelConfig, needs: readonly Capability[] = []) =>

@@ -8,6 +8,7 @@ import {
 } from '@switchyard/spec';
 import { DelayedError, type Job as QueueJob, RateLimitError } from 'bullmq';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
+import { leaveRefusingProvider } from './backoff/leave-refusing-provider.ts';
 import { deferLargeJob, reservesAhead } from './defer-large-job.ts';
 import { estimateInputTokens, outputLimitOf } from './estimate-tokens.ts';
 import { genAiRequestAttributes, genAiResponseAttributes } from './gen-ai-attributes.ts';
@@ -40,6 +41,7 @@ export async function runAttempt(
   // A worker died between moving the job on and enqueueing it on its next target: finish the move.
   if (job.target > target) return deps.dispatcher.enqueue(job, job.target);
   if (job.target < target) return;
+  if (await leaveRefusingProvider(deps, job, target)) return;
 
   const planned = job.plan[target]!;
   const limits = deps.catalog.limitsOf(planned);

@@ -19,7 +19,7 @@ import {
 import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
 import type { LatencyStats } from './latency-stats.ts';
-import { type PlanChecks, planRoute } from './plan-route.ts';
+import { backedOffLast, type PlanChecks, planRoute } from './plan-route.ts';
 import type { TenantLimitsStore } from './tenant-limits/index.ts';
 import { tracer } from './tracing.ts';
 
@@ -182,7 +182,10 @@ export function createSubmit(deps: {
       const measured = await Promise.all(
         targets.map(async (target) => ({ target, wait: await waitOf(target) })),
       );
-      targets = measured.sort((a, b) => a.wait - b.wait).map((entry) => entry.target);
+      targets = backedOffLast(
+        measured.sort((a, b) => a.wait - b.wait).map((entry) => entry.target),
+        deps.checks,
+      );
     }
     const { start, skipped } = await chooseStart(
       targets,

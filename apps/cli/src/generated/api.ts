@@ -229,6 +229,11 @@ export interface paths {
                                     paused_ms: number;
                                 };
                                 latency_ms: number | null;
+                                /** @description While the provider keeps refusing (429) calls our quota admitted: planned after every other target until `until` (1 s, 2 s, 4 s ... per round of `refusals`, at most 5 min); null once it answers */
+                                backoff: {
+                                    until: string;
+                                    refusals: number;
+                                } | null;
                             }[];
                         };
                     };

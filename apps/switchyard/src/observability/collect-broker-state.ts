@@ -57,6 +57,20 @@ export function collectBrokerState(registry: Registry, broker: Broker): void {
     },
   });
   new Gauge({
+    name: 'switchyard_provider_backoff_seconds',
+    help: 'Seconds a provider that keeps refusing (429) is still planned after every other target (0: not backed off); shared by every process',
+    labelNames: ['provider'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const provider of broker.config.providers) {
+        const until = broker.backoff.state(provider.id)?.until ?? 0;
+        this.set({ provider: provider.id }, Math.max(0, until - now) / 1_000);
+      }
+    },
+  });
+  new Gauge({
     name: 'switchyard_finalize_pending',
     help: 'Terminal jobs whose follow-ups (webhook, batch counters) failed every attempt so far; the sweeper retries them until done',
     registers,

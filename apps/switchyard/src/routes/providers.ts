@@ -33,6 +33,10 @@ const ProviderView = z.object({
   queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), paused_ms: z.number() }),
   /** Measured; null until the provider has answered (planning assumes 2 s meanwhile). */
   latency_ms: z.number().nullable(),
+  backoff: z.object({ until: z.string(), refusals: z.number() }).nullable().meta({
+    description:
+      'While the provider keeps refusing (429) calls our quota admitted: planned after every other target until `until` (1 s, 2 s, 4 s ... per round of `refusals`, at most 5 min); null once it answers',
+  }),
 });
 
 export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -66,6 +70,7 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
           ]);
           const factor = tightening?.factor ?? 1;
           const health = services.health.state(provider.id);
+          const backoff = broker.backoff.state(provider.id);
           return {
             id: provider.id,
             kind: provider.kind,
@@ -106,6 +111,9 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
               paused_ms: Math.max(0, pausedMs),
             },
             latency_ms: latency ?? null,
+            backoff: backoff
+              ? { until: new Date(backoff.until).toISOString(), refusals: backoff.refusals }
+              : null,
           };
         }),
       );

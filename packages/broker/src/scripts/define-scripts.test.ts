@@ -32,7 +32,15 @@ const indexesOf = (text: string) =>
 describe('the Lua script files', () => {
   it('are found in every module that runs Lua', () => {
     const folders = new Set(SCRIPT_FILES.map((path) => basename(dirname(path))));
-    expect([...folders].sort()).toEqual(['budgets', 'health', 'job-store', 'quota', 'src', 'tenant-limits']);
+    expect([...folders].sort()).toEqual([
+      'backoff',
+      'budgets',
+      'health',
+      'job-store',
+      'quota',
+      'src',
+      'tenant-limits',
+    ]);
   });
 
   it.each(SCRIPT_FILES.map((path) => [basename(path), path]))('%s', (name, path) => {
