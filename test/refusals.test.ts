@@ -1,7 +1,11 @@
+import { createKeys } from '@switchyard/broker';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSpentCaps } from '../packages/broker/src/backoff/create-spent-caps.ts';
 import type { Job } from '../packages/broker/src/job.ts';
 import { type App, bearer, type Harness, startHarness } from './support/app-harness.ts';
 import { until } from './support/poll.ts';
+import { REDIS_URL } from './support/redis-prefix.ts';
 
 // A free provider that answers every call with 429 and `Retry-After: 1` (the simulator's
 // `down: 'rate_limited'`), ahead of a healthy paid one: jobs must move on to the paid one,
@@ -12,6 +16,11 @@ const KEY = 'refusals-key-0123456789abcdef';
 const MODEL = [{ name: 'm', contextWindow: 8_000 }];
 const REFUSING = ['free-sync', 'free-async', 'free-header', 'free-backoff'] as const;
 const ADMIN = 'refusals-admin-0123456789abcdef';
+/** Providers with a daily cap of one call: spent as a daily cap (429), or as billing (insufficient_quota). */
+const CAPPED = [
+  ['capped-day', 'daily-limit'],
+  ['capped-credits', 'insufficient-quota'],
+] as const;
 
 let harness: Harness;
 let app: App;
@@ -26,10 +35,20 @@ beforeAll(async () => {
         simulator: { down: 'rate_limited' as const },
         switchyard: { tier: 'free', dataPolicy: 'may-train' },
       })),
+      ...CAPPED.map(([id, answer]) => ({
+        id,
+        format: 'openai' as const,
+        models: MODEL,
+        simulator: { dailyCap: { requests: 1, answer } },
+        switchyard: { tier: 'free', dataPolicy: 'may-train' },
+      })),
       { id: 'paid', format: 'openai', models: MODEL, switchyard: { tier: 'paid', dataPolicy: 'may-train' } },
     ],
     routes: Object.fromEntries(
-      REFUSING.map((id) => [id, { strategy: 'priority', targets: [`${id}/m`, 'paid/m'] }]),
+      [...REFUSING, ...CAPPED.map(([id]) => id)].map((id) => [
+        id,
+        { strategy: 'priority', targets: [`${id}/m`, 'paid/m'] },
+      ]),
     ),
     auth: { apiKeys: [{ key: KEY, tenant: 'refusals' }], adminKeys: [ADMIN] },
   });
@@ -125,11 +144,19 @@ describe('a target that keeps refusing', () => {
   });
 });
 
-type ProviderView = { id: string; backoff: { until: string; refusals: number } | null };
+type ProviderView = {
+  id: string;
+  backoff: { until: string; refusals: number } | null;
+  exhausted: { scope: string; model: string | null; reset_at: string | null }[];
+};
+
+async function providerView(id: string): Promise<ProviderView> {
+  const response = await app.inject({ method: 'GET', url: '/v1/providers', headers: bearer(KEY) });
+  return (response.json().data as ProviderView[]).find((provider) => provider.id === id)!;
+}
 
 async function backoffOf(id: string): Promise<ProviderView['backoff']> {
-  const response = await app.inject({ method: 'GET', url: '/v1/providers', headers: bearer(KEY) });
-  return (response.json().data as ProviderView[]).find((provider) => provider.id === id)!.backoff;
+  return (await providerView(id)).backoff;
 }
 
 async function submitJob(route: string): Promise<string> {
@@ -186,5 +213,77 @@ describe('a provider that keeps refusing calls our quota admitted', () => {
     await until(async () => (await backoffOf('free-backoff')) === null, {
       message: 'the success to clear the backoff of free-backoff',
     });
+  });
+});
+
+describe('a provider whose daily cap or credits are spent', () => {
+  it('is out of every route plan until the cap resets, and back once an operator clears it', async () => {
+    const first = await succeeded(await submitJob('capped-day'));
+    expect(first.attempts).toEqual([
+      expect.objectContaining({ provider: 'capped-day', outcome: 'succeeded' }),
+    ]);
+    const spent = await succeeded(await submitJob('capped-day'));
+    expect(spent.attempts.map((attempt) => `${attempt.provider} ${attempt.outcome}`)).toEqual([
+      'capped-day quota_exhausted',
+      'paid succeeded',
+    ]);
+    const midnight = new Date(
+      Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1),
+    );
+    expect((await providerView('capped-day')).exhausted).toEqual([
+      { scope: 'day', model: null, reset_at: expect.any(String) },
+    ]);
+    const resetAt = Date.parse((await providerView('capped-day')).exhausted[0]!.reset_at!);
+    expect(Math.abs(resetAt - midnight.getTime())).toBeLessThan(2_000);
+
+    // Planned without it: no call is made to the spent provider.
+    const callsBefore = harness.simulator.stats('capped-day').requests;
+    const third = await succeeded(await submitJob('capped-day'));
+    expect(third.attempts).toEqual([expect.objectContaining({ provider: 'paid', outcome: 'succeeded' })]);
+    expect(harness.simulator.stats('capped-day').requests).toBe(callsBefore);
+
+    const url = '/v1/providers/capped-day/exhausted';
+    expect((await app.inject({ method: 'DELETE', url, headers: bearer(KEY) })).statusCode).toBe(401);
+    const unknown = await app.inject({
+      method: 'DELETE',
+      url: '/v1/providers/nope/exhausted',
+      headers: bearer(ADMIN),
+    });
+    expect(unknown.statusCode).toBe(404);
+    const cleared = await app.inject({ method: 'DELETE', url, headers: bearer(ADMIN) });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json()).toEqual({ id: 'capped-day', cleared: 1 });
+    expect((await providerView('capped-day')).exhausted).toEqual([]);
+  });
+
+  it('spent credits stay out with no reset time, until the provider configuration changes', async () => {
+    await succeeded(await submitJob('capped-credits'));
+    const spent = await succeeded(await submitJob('capped-credits'));
+    expect(spent.attempts.at(0)).toMatchObject({ provider: 'capped-credits', outcome: 'quota_exhausted' });
+    expect((await providerView('capped-credits')).exhausted).toEqual([
+      { scope: 'credits', model: null, reset_at: null },
+    ]);
+
+    // A process starting with the same configuration keeps them; with a new key it drops them.
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = createKeys(harness.prefix);
+      const provider = harness.config.providers.find((candidate) => candidate.id === 'capped-credits')!;
+      const same = createSpentCaps({ redis, keys, providers: [provider] });
+      await same.start();
+      same.stop();
+      expect(same.state('capped-credits')).toEqual([expect.objectContaining({ scope: 'credits' })]);
+      const rekeyed = createSpentCaps({
+        redis,
+        keys,
+        providers: [{ ...provider, apiKey: 'a-new-key-with-credits' }],
+      });
+      await rekeyed.start();
+      rekeyed.stop();
+      expect(rekeyed.state('capped-credits')).toEqual([]);
+      expect(await redis.exists(keys.providerExhausted('capped-credits'))).toBe(0);
+    } finally {
+      await redis.quit();
+    }
   });
 });

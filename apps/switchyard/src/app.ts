@@ -17,7 +17,7 @@ import { fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { openAIRoutes } from './routes/openai.ts';
-import { providerRoutes } from './routes/providers.ts';
+import { providerAdminRoutes, providerRoutes } from './routes/providers.ts';
 import { usageRoutes } from './routes/usage.ts';
 
 declare module 'fastify' {
@@ -96,6 +96,7 @@ export async function buildApp(
   await app.register(healthRoutes);
   await app.register(bullBoard);
   await app.register(metricsRoutes);
+  await app.register(providerAdminRoutes);
   await app.register(
     async (v1) => {
       v1.decorateRequest('tenant', '');

@@ -2,6 +2,7 @@ import type { ProviderConfig } from '@switchyard/config';
 import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Job as QueueJob } from 'bullmq';
 import type { ProviderBackoff } from './backoff/create-provider-backoff.ts';
+import type { SpentCaps } from './backoff/create-spent-caps.ts';
 import type { Cancellations } from './cancellations.ts';
 import type { Catalog } from './catalog.ts';
 import type { BrokerHooks, Dispatcher } from './dispatcher.ts';
@@ -31,6 +32,8 @@ export interface AttemptDeps {
   retriesPerTarget: number;
   /** Providers that keep refusing (429), backed off for every process. */
   backoff?: ProviderBackoff;
+  /** Caps and credits providers said are spent, out of route plans for every process. */
+  spentCaps?: SpentCaps;
   /** 429 refusals taken on one target before moving on (`scheduling.refusalsBeforeMove`). */
   refusalsBeforeMove: number;
   /** Checks an answer before it counts (see `BrokerOptions.validate`). */

@@ -3,6 +3,7 @@ import type { GenerateResult, ProviderAdapter } from '@switchyard/spec';
 import type { Queue, Worker } from 'bullmq';
 import type { AttemptDeps } from './attempt-context.ts';
 import { createProviderBackoff, type ProviderBackoff } from './backoff/create-provider-backoff.ts';
+import { createSpentCaps, type SpentCaps } from './backoff/create-spent-caps.ts';
 import { createCancellations } from './cancellations.ts';
 import { createCatalog } from './catalog.ts';
 import { createRedis, type RedisConnection } from './create-redis.ts';
@@ -71,6 +72,8 @@ export interface Broker {
   readonly checks: PlanChecks;
   /** Providers that keep refusing (429), backed off for every process. */
   readonly backoff: ProviderBackoff;
+  /** Daily or monthly caps, or credits, providers said are spent: out of route plans. */
+  readonly spentCaps: SpentCaps;
   /** Starts one worker per provider (or the listed ones) and the deadline watcher in this process. */
   startWorkers(options?: { providers?: string[] }): Promise<void>;
   queue(name: string): Queue;
@@ -116,6 +119,16 @@ export function createBroker(options: BrokerOptions): Broker {
     onError: options.onError,
   });
   checks.isBackedOff ??= backoff.isBackedOff;
+  const spentCaps = createSpentCaps({ redis, keys, providers: config.providers, onError: options.onError });
+  checks.quotaSpent ??= (provider, model) => {
+    const cap = spentCaps.spent(provider, model);
+    if (!cap) return undefined;
+    const what =
+      cap.scope === 'credits' ? 'credits are' : `${cap.scope === 'day' ? 'daily' : 'monthly'} cap is`;
+    const until = cap.resetAt ? ` until ${new Date(cap.resetAt).toISOString()}` : '';
+    return `the provider's ${what} spent${cap.model ? ` for ${cap.model}` : ''}${until}`;
+  };
+  spentCaps.start().catch(options.onError ?? (() => {}));
   // Every process that plans jobs reads the backoffs (the timer does not keep it alive).
   backoff.start().catch(options.onError ?? (() => {}));
   const given = options.hooks ?? {};
@@ -177,6 +190,7 @@ export function createBroker(options: BrokerOptions): Broker {
     tenantLimits,
     checks,
     backoff,
+    spentCaps,
     submit,
     estimateStartMs: estimateStart,
     expectedLatencyMs: latency.expectedMs,
@@ -232,6 +246,7 @@ export function createBroker(options: BrokerOptions): Broker {
         retriesPerTarget: config.scheduling.retriesPerTarget,
         refusalsBeforeMove: config.scheduling.refusalsBeforeMove,
         backoff,
+        spentCaps,
         onError: options.onError,
         validate: options.validate,
       };
@@ -248,6 +263,7 @@ export function createBroker(options: BrokerOptions): Broker {
 
     async close() {
       backoff.stop();
+      spentCaps.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
       await store.close();

@@ -1,3 +1,4 @@
+import type { QuotaExhaustion } from '@switchyard/spec';
 import { DelayedError, RateLimitError } from 'bullmq';
 import { arrivedAtTarget } from './arrived-at-target.ts';
 import { type AttemptDeps, type Attempting, attemptOf } from './attempt-context.ts';
@@ -16,7 +17,7 @@ export async function handleFailure(
   deps: AttemptDeps,
   attempting: Attempting,
   outcome: AttemptOutcome,
-  error: { message: string; retryAfterMs?: number },
+  error: { message: string; retryAfterMs?: number; exhausted?: QuotaExhaustion },
 ): Promise<void> {
   const { job, target, planned, queued, reservation, reservedTokens } = attempting;
   const policy = OUTCOME_POLICY[outcome];
@@ -32,6 +33,9 @@ export async function handleFailure(
     }
     if (policy.tightensQuota) await deps.quota.tighten({ provider: reservation.provider, ...TIGHTEN });
   }
+  // A spent daily or monthly cap, or spent credits: out of every process's route plans.
+  if (outcome === 'quota_exhausted' && error.exhausted)
+    await deps.spentCaps?.record(reservation.provider, error.exhausted);
   const pauseMs = pauseMsOf(outcome, error.retryAfterMs);
   if (pauseMs > 0) await providerQueue.rateLimit(pauseMs);
 

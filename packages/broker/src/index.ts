@@ -3,6 +3,7 @@ export {
   DEFAULT_BACKOFF,
   type ProviderBackoff,
 } from './backoff/create-provider-backoff.ts';
+export { configHashOf, type SpentCap, type SpentCaps } from './backoff/create-spent-caps.ts';
 export { BrokerError } from './broker-error.ts';
 export * from './budgets/index.ts';
 export { type Broker, type BrokerOptions, createBroker } from './create-broker.ts';

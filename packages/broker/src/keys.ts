@@ -46,6 +46,11 @@ export interface Keys {
    * epoch ms it is backed off, `since` the streak's first refusal); gone after a success.
    */
   providerBackoff(providerId: string): string;
+  /**
+   * A daily or monthly cap (expires at its reset) or the credits (no expiry) of a provider, or
+   * of one of its models, spent (JSON: scope, resetAt, model, configHash).
+   */
+  providerExhausted(providerId: string, model?: string): string;
   /** The calls, and the failed calls, the breaker counted in its window (sorted sets by time). */
   healthCalls(providerId: string): string;
   healthFailures(providerId: string): string;
@@ -97,6 +102,8 @@ export function createKeys(prefix: string, options: { cluster?: boolean } = {}):
     stats: (providerId) => `${prefix}:stats:{${providerId}}`,
     healthState: (providerId) => `${prefix}:health:{${providerId}}`,
     providerBackoff: (providerId) => `${prefix}:backoff:{${providerId}}`,
+    providerExhausted: (providerId, model) =>
+      `${prefix}:exhausted:{${providerId}}${model === undefined ? '' : `:model:${encodeURIComponent(model)}`}`,
     healthCalls: (providerId) => `${prefix}:health:{${providerId}}:calls`,
     healthFailures: (providerId) => `${prefix}:health:{${providerId}}:fails`,
     usageDay: (day) => `${prefix}:usage:day:${day}`,

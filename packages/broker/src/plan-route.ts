@@ -17,7 +17,14 @@ function admits(policy: DataPolicy, sensitivity: Sensitivity): boolean {
 }
 
 export interface RejectedTarget extends PlanTarget {
-  reason: 'data_policy' | 'capability' | 'context_window' | 'token_limit' | 'unhealthy' | 'budget';
+  reason:
+    | 'data_policy'
+    | 'capability'
+    | 'context_window'
+    | 'token_limit'
+    | 'unhealthy'
+    | 'quota_spent'
+    | 'budget';
   message: string;
 }
 
@@ -37,6 +44,8 @@ export interface PlanChecks {
   isHealthy?(provider: string): boolean;
   /** A provider that keeps refusing (429) is planned after every other eligible target. */
   isBackedOff?(provider: string): boolean;
+  /** Why the target is out of plans (its daily or monthly cap, or its credits, spent), if it is. */
+  quotaSpent?(provider: string, model: string): string | undefined;
   budgetAllows?(provider: ProviderConfig, model: ModelConfig, tenant: string | undefined): boolean;
   random?(): number;
 }
@@ -92,6 +101,8 @@ export function planRoute(config: Config, request: PlanRequest, checks: PlanChec
       reject('token_limit', `about ${reservedTokens(model)} tokens exceed a token limit of the provider`);
     } else if (checks.isHealthy && !checks.isHealthy(providerId)) {
       reject('unhealthy', 'the provider is failing health checks');
+    } else if (checks.quotaSpent?.(providerId, modelName)) {
+      reject('quota_spent', checks.quotaSpent(providerId, modelName)!);
     } else if (checks.budgetAllows && !checks.budgetAllows(provider, model, request.tenant)) {
       reject('budget', 'the budget for paid providers is spent');
     } else {

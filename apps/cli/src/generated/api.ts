@@ -4,6 +4,65 @@
  */
 
 export interface paths {
+    "/v1/providers/{id}/exhausted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Put a provider whose caps or credits were spent back into route plans (admin key) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            cleared: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs": {
         parameters: {
             query?: never;
@@ -234,6 +293,13 @@ export interface paths {
                                     until: string;
                                     refusals: number;
                                 } | null;
+                                /** @description Caps the provider said are spent (quota_exhausted): the provider (model null) or that model is out of route plans until reset_at; credits until the configuration changes or DELETE /v1/providers/{id}/exhausted */
+                                exhausted: {
+                                    /** @enum {string} */
+                                    scope: "day" | "month" | "credits";
+                                    model: string | null;
+                                    reset_at: string | null;
+                                }[];
                             }[];
                         };
                     };

@@ -1,6 +1,9 @@
 import { QUEUE_PRIORITY } from '@switchyard/broker';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ApiError } from '../api-error.ts';
+import { createAdminAuthenticator } from '../plugins/authentication.ts';
+import { ErrorResponse } from '../schemas/error.ts';
 
 const ProviderView = z.object({
   id: z.string(),
@@ -37,6 +40,18 @@ const ProviderView = z.object({
     description:
       'While the provider keeps refusing (429) calls our quota admitted: planned after every other target until `until` (1 s, 2 s, 4 s ... per round of `refusals`, at most 5 min); null once it answers',
   }),
+  exhausted: z
+    .array(
+      z.object({
+        scope: z.enum(['day', 'month', 'credits']),
+        model: z.string().nullable(),
+        reset_at: z.string().nullable(),
+      }),
+    )
+    .meta({
+      description:
+        'Caps the provider said are spent (quota_exhausted): the provider (model null) or that model is out of route plans until reset_at; credits until the configuration changes or DELETE /v1/providers/{id}/exhausted',
+    }),
 });
 
 export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -111,6 +126,11 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
               paused_ms: Math.max(0, pausedMs),
             },
             latency_ms: latency ?? null,
+            exhausted: broker.spentCaps.state(provider.id).map((cap) => ({
+              scope: cap.scope,
+              model: cap.model ?? null,
+              reset_at: cap.resetAt === undefined ? null : new Date(cap.resetAt).toISOString(),
+            })),
             backoff: backoff
               ? { until: new Date(backoff.until).toISOString(), refusals: backoff.refusals }
               : null,
@@ -118,6 +138,36 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
         }),
       );
       return { object: 'list' as const, data };
+    },
+  );
+};
+
+/**
+ * `DELETE /v1/providers/:id/exhausted`: an operator says the provider has quota again (credits
+ * bought, a cap raised). Behind an admin key, in a context of its own like `/metrics`.
+ */
+export const providerAdminRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { services } = app;
+  const { broker, config } = services;
+  app.addHook('onRequest', createAdminAuthenticator(config));
+  app.delete(
+    '/v1/providers/:id/exhausted',
+    {
+      schema: {
+        summary: 'Put a provider whose caps or credits were spent back into route plans (admin key)',
+        params: z.object({ id: z.string().min(1).max(256) }),
+        response: {
+          200: z.object({ id: z.string(), cleared: z.number() }),
+          401: ErrorResponse,
+          404: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!config.providers.some((provider) => provider.id === id))
+        throw new ApiError(404, 'not_found', `No provider "${id}" is configured`);
+      return { id, cleared: await broker.spentCaps.clear(id) };
     },
   );
 };
