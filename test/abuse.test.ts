@@ -12,7 +12,11 @@ import { type SwitchyardProcess, startSwitchyard, writeConfig } from './support/
 // (docs/security.md): no 5xx, no crash, the process under 512 MB RSS, Redis under 128 MB.
 
 const FLOOD_KEY = 'flood-key-0123456789';
+/** The same attacker's second account, for the hostile probes (limits are per tenant). */
+const PROBE_KEY = 'probe-key-0123456789';
 const VICTIM_KEY = 'victim-key-0123456789';
+/** The flooding tenant's own limits, low enough that the flood meets them. */
+const FLOOD_LIMITS = { requestsPerSecond: 150, streams: 10 };
 const RSS_BOUND_MB = 512;
 const REDIS_BOUND_MB = 128;
 const FLOOD_JOBS = 1_500;
@@ -56,9 +60,11 @@ beforeAll(async () => {
       auth: {
         apiKeys: [
           { key: FLOOD_KEY, tenant: 'flood' },
+          { key: PROBE_KEY, tenant: 'probe' },
           { key: VICTIM_KEY, tenant: 'victim' },
         ],
       },
+      tenants: { flood: { limits: FLOOD_LIMITS } },
       server: { port: 0 },
     }),
     SWITCHYARD_ROLE: 'all',
@@ -78,6 +84,8 @@ afterAll(async () => {
 });
 
 const statuses: number[] = [];
+/** Error codes each key was answered with. */
+const codes = new Map<string, string[]>();
 
 async function call(
   key: string,
@@ -90,6 +98,10 @@ async function call(
     body: init.body,
   });
   statuses.push(response.status);
+  if (response.status >= 400) {
+    const { error } = (await response.clone().json()) as { error?: { code?: string } };
+    codes.set(key, [...(codes.get(key) ?? []), error?.code ?? String(response.status)]);
+  }
   return response;
 }
 
@@ -150,19 +162,19 @@ describe('abuse', () => {
       }),
       (async () => {
         // ReDoS probe against the personal-data patterns: a million characters of `a@a@…`.
-        const redos = await call(FLOOD_KEY, '/jobs', {
+        const redos = await call(PROBE_KEY, '/jobs', {
           method: 'POST',
           body: JSON.stringify({ route: 'main', prompt: 'a@'.repeat(500_000) }),
         });
         hostile.redos = redos.status;
         await redos.body?.cancel();
-        const deadline = await call(FLOOD_KEY, '/jobs', {
+        const deadline = await call(PROBE_KEY, '/jobs', {
           method: 'POST',
           body: JSON.stringify({ route: 'main', prompt: 'Late.', deadline: '9999999999999999w' }),
         });
         hostile.deadline = deadline.status;
         await deadline.body?.cancel();
-        const nested = await call(FLOOD_KEY, '/jobs', {
+        const nested = await call(PROBE_KEY, '/jobs', {
           method: 'POST',
           body: `{"route":"main","prompt":"Deep.","metadata":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`,
         });
@@ -201,6 +213,13 @@ describe('abuse', () => {
     expect(hostile.deadline).toBe(400);
     expect(hostile.nested).toBe(400);
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    // The flood met its own tenant's limits; the other tenant met none.
+    const floodCodes = codes.get(FLOOD_KEY) ?? [];
+    expect(floodCodes.filter((code) => code === 'rate_limited').length).toBeGreaterThan(0);
+    expect(new Set(floodCodes.filter((code) => code !== 'not_found'))).toEqual(
+      new Set(['rate_limited', 'too_many_streams'].filter((code) => floodCodes.includes(code))),
+    );
+    expect(codes.get(VICTIM_KEY) ?? []).toEqual([]);
     expect(switchyard.child.exitCode).toBeNull();
     expect(switchyard.output()).not.toContain('unhandled promise rejection');
     const redisUsed = await redisMb();
