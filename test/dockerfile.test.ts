@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandOf, type DockerStage, environmentOf, parseDockerfile } from './support/parse-dockerfile.ts';
+import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
 
 /**
@@ -60,15 +61,15 @@ function runStep(step: string): void {
   }
 }
 
-async function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
+/**
+ * `check` for `until`, while the process runs: a refused connection (not listening yet) is
+ * "not yet"; the process exiting ends the wait at once, with its output.
+ */
+function whileRunning<T>(what: string, check: () => Promise<T | undefined>): () => Promise<T | undefined> {
+  return async () => {
     if (child?.exitCode !== null) throw new Error(`Switchyard exited while waiting for ${what}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return check().catch(() => undefined);
+  };
 }
 
 beforeAll(() => {
@@ -151,13 +152,12 @@ describe('the Dockerfile', () => {
     });
     const base = `http://127.0.0.1:${port}`;
 
-    const health = await poll(
-      '/healthz',
-      async () => {
+    const health = await until(
+      whileRunning('/healthz', async () => {
         const response = await fetch(`${base}/healthz`);
         return response.ok ? await response.json() : undefined;
-      },
-      30_000,
+      }),
+      { message: '/healthz', timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(health).toEqual({ status: 'ok' });
 
@@ -181,14 +181,13 @@ describe('the Dockerfile', () => {
     });
     expect(submitted.status).toBe(202);
     const { id } = (await submitted.json()) as { id: string };
-    const job = await poll(
-      `job ${id}`,
-      async () => {
+    const job = await until(
+      whileRunning(`job ${id}`, async () => {
         const response = await fetch(`${base}/v1/jobs/${id}?wait=10`, { headers });
         const body = (await response.json()) as { status: string; result?: { content: string } };
         return ['succeeded', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-      },
-      30_000,
+      }),
+      { message: `job ${id} to finish`, timeoutMs: 30_000 },
     );
     expect(job.status).toBe('succeeded');
     expect(job.result?.content.length).toBeGreaterThan(0);
