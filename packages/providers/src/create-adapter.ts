@@ -1,8 +1,8 @@
 import type { ProviderAdapter, ProviderKind } from '@switchyard/spec';
 import { createAnthropicAdapter } from './anthropic/create-anthropic-adapter.ts';
+import type { AdapterOptions } from './common/adapter-options.ts';
 import { createGeminiAdapter } from './gemini/create-gemini-adapter.ts';
 import { createOpenAICompatibleAdapter } from './openai-compatible/create-openai-compatible-adapter.ts';
-import type { AdapterOptions } from './shared/adapter-options.ts';
 
 export interface CreateAdapterOptions extends AdapterOptions {
   kind: ProviderKind;

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '@switchyard/spec';
+import { redactHeaderValues } from './common/redact-header-values.ts';
 import { type CreateAdapterOptions, createAdapter } from './create-adapter.ts';
-import { redactHeaderValues } from './shared/redact-header-values.ts';
 
 /** One adapter per configured provider (the configuration's providers), by provider id. */
 export function createProviderAdapters(

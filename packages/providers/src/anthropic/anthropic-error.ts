@@ -1,4 +1,4 @@
-import { isRecord, parseJsonBody } from '../shared/parse-json-body.ts';
+import { isRecord, parseJsonBody } from '../common/parse-json-body.ts';
 
 /** `{"type":"error","error":{"type":"rate_limit_error","message":"..."},"request_id":"req_..."}` */
 export interface AnthropicErrorBody {

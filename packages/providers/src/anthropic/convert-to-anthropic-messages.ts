@@ -1,6 +1,6 @@
 import { type ChatMessage, type ContentPart, textOf } from '@switchyard/spec';
-import { parseDataUrl } from '../shared/parse-data-url.ts';
-import { parseToolArguments } from '../shared/tool-arguments.ts';
+import { parseDataUrl } from '../common/parse-data-url.ts';
+import { parseToolArguments } from '../common/tool-arguments.ts';
 
 export type AnthropicContentBlock =
   | { type: 'text'; text: string }

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '@switchyard/spec';
-import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
-import { createHttpAdapter } from '../shared/create-http-adapter.ts';
+import { type AdapterOptions, stripTrailingSlash } from '../common/adapter-options.ts';
+import { createHttpAdapter } from '../common/create-http-adapter.ts';
 import { mapAnthropicError } from './map-anthropic-error.ts';
 import { parseAnthropicMessage } from './parse-anthropic-message.ts';
 import { streamAnthropicMessage } from './stream-anthropic-message.ts';

@@ -1,8 +1,8 @@
 import type { AttemptOutcome, ProviderError, QuotaExhaustion } from '@switchyard/spec';
-import { createProviderError, type ResponseContext, summarize } from '../shared/create-provider-error.ts';
-import { findExhaustedQuota, isLongScope, windowNamedIn } from '../shared/find-exhausted-quota.ts';
-import { isContextLengthMessage } from '../shared/is-context-length-message.ts';
-import { mapHttpStatus, mayBeContextLength } from '../shared/map-http-status.ts';
+import { createProviderError, type ResponseContext, summarize } from '../common/create-provider-error.ts';
+import { findExhaustedQuota, isLongScope, windowNamedIn } from '../common/find-exhausted-quota.ts';
+import { isContextLengthMessage } from '../common/is-context-length-message.ts';
+import { mapHttpStatus, mayBeContextLength } from '../common/map-http-status.ts';
 import { readAnthropicError } from './anthropic-error.ts';
 
 /**

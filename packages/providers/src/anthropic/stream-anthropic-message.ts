@@ -1,6 +1,6 @@
 import type { GenerateRequest, StreamEvent } from '@switchyard/spec';
-import { openEventStream, parseEventData, type StreamOptions } from '../shared/open-event-stream.ts';
-import { isRecord } from '../shared/parse-json-body.ts';
+import { openEventStream, parseEventData, type StreamOptions } from '../common/open-event-stream.ts';
+import { isRecord } from '../common/parse-json-body.ts';
 import { mapAnthropicError } from './map-anthropic-error.ts';
 import { parseAnthropicMessage } from './parse-anthropic-message.ts';
 import { responseToolName } from './to-anthropic-request-body.ts';

@@ -1,6 +1,6 @@
 import type { GenerateRequest, ProviderAdapter } from '@switchyard/spec';
-import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
-import { createHttpAdapter } from '../shared/create-http-adapter.ts';
+import { type AdapterOptions, stripTrailingSlash } from '../common/adapter-options.ts';
+import { createHttpAdapter } from '../common/create-http-adapter.ts';
 import { mapGeminiError } from './map-gemini-error.ts';
 import { parseGeminiResponse } from './parse-gemini-response.ts';
 import { streamGeminiContent } from './stream-gemini-content.ts';

@@ -1,4 +1,4 @@
-import { isRecord, parseJsonBody } from '../shared/parse-json-body.ts';
+import { isRecord, parseJsonBody } from '../common/parse-json-body.ts';
 
 /** A google.rpc.Status: `{"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[...]}}` */
 export interface GeminiErrorBody {

@@ -4,12 +4,12 @@ import {
   type ProviderError,
   type QuotaExhaustion,
 } from '@switchyard/spec';
-import { createProviderError, type ResponseContext, summarize } from '../shared/create-provider-error.ts';
-import { isContextLengthMessage } from '../shared/is-context-length-message.ts';
-import { mapHttpStatus, mayBeContextLength } from '../shared/map-http-status.ts';
+import { createProviderError, type ResponseContext, summarize } from '../common/create-provider-error.ts';
+import { isContextLengthMessage } from '../common/is-context-length-message.ts';
+import { mapHttpStatus, mayBeContextLength } from '../common/map-http-status.ts';
 
-import { isRecord, optionalString } from '../shared/parse-json-body.ts';
-import { parseResetDuration } from '../shared/parse-reset-duration.ts';
+import { isRecord, optionalString } from '../common/parse-json-body.ts';
+import { parseResetDuration } from '../common/parse-reset-duration.ts';
 import { detailsOfType, type GeminiErrorBody, readGeminiError } from './gemini-error.ts';
 
 /** Gemini answers a wrong or expired key with a 400 INVALID_ARGUMENT. */

@@ -1,8 +1,8 @@
 import type { FinishReason, GenerateRequest, GenerateResult, ToolCall } from '@switchyard/spec';
-import { checkFinishReason } from '../shared/check-finish-reason.ts';
-import { createProviderError, type ResponseContext } from '../shared/create-provider-error.ts';
-import { isCount, isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
-import { isEmptyRateLimitHint } from '../shared/parse-rate-limit-headers.ts';
+import { checkFinishReason } from '../common/check-finish-reason.ts';
+import { createProviderError, type ResponseContext } from '../common/create-provider-error.ts';
+import { isCount, isRecord, optionalString, parseJsonBody } from '../common/parse-json-body.ts';
+import { isEmptyRateLimitHint } from '../common/parse-rate-limit-headers.ts';
 import { mapGeminiFinishReason } from './map-gemini-finish-reason.ts';
 
 /** A 2xx generateContent body -> our result, or `bad_response` / `content_filtered`. */

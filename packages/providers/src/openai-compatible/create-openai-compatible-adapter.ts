@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '@switchyard/spec';
-import { type AdapterOptions, stripTrailingSlash } from '../shared/adapter-options.ts';
-import { createHttpAdapter } from '../shared/create-http-adapter.ts';
+import { type AdapterOptions, stripTrailingSlash } from '../common/adapter-options.ts';
+import { createHttpAdapter } from '../common/create-http-adapter.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
 import { streamOpenAICompletion } from './stream-openai-completion.ts';

@@ -1,11 +1,11 @@
 import type { AttemptOutcome, ProviderError, QuotaExhaustion } from '@switchyard/spec';
-import { createProviderError, type ResponseContext, summarize } from '../shared/create-provider-error.ts';
-import { findExhaustedQuota, isLongScope, windowNamedIn } from '../shared/find-exhausted-quota.ts';
-import { isContextLengthMessage } from '../shared/is-context-length-message.ts';
-import { mapHttpStatus, mayBeContextLength } from '../shared/map-http-status.ts';
-import { isRecord, parseJsonBody } from '../shared/parse-json-body.ts';
-import { parseResetDuration } from '../shared/parse-reset-duration.ts';
-import type { HeaderReader } from '../shared/post-json.ts';
+import { createProviderError, type ResponseContext, summarize } from '../common/create-provider-error.ts';
+import { findExhaustedQuota, isLongScope, windowNamedIn } from '../common/find-exhausted-quota.ts';
+import { isContextLengthMessage } from '../common/is-context-length-message.ts';
+import { mapHttpStatus, mayBeContextLength } from '../common/map-http-status.ts';
+import { isRecord, parseJsonBody } from '../common/parse-json-body.ts';
+import { parseResetDuration } from '../common/parse-reset-duration.ts';
+import type { HeaderReader } from '../common/post-json.ts';
 import { readOpenAIError } from './openai-error.ts';
 
 /** Groq's and OpenAI's bodies end with the wait: "Please try again in 13m51.84s." */

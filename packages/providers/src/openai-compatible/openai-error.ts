@@ -1,4 +1,4 @@
-import { isRecord, optionalString, parseJsonBody } from '../shared/parse-json-body.ts';
+import { isRecord, optionalString, parseJsonBody } from '../common/parse-json-body.ts';
 
 /** The error body of OpenAI and of most OpenAI-compatible servers. */
 export interface OpenAIErrorBody {

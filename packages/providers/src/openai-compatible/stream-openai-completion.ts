@@ -1,6 +1,6 @@
 import type { GenerateRequest, StreamEvent } from '@switchyard/spec';
-import { openEventStream, parseEventData, type StreamOptions } from '../shared/open-event-stream.ts';
-import { isRecord } from '../shared/parse-json-body.ts';
+import { openEventStream, parseEventData, type StreamOptions } from '../common/open-event-stream.ts';
+import { isRecord } from '../common/parse-json-body.ts';
 import { mapOpenAIError } from './map-openai-error.ts';
 import { parseOpenAICompletion } from './parse-openai-completion.ts';
 
