@@ -76,6 +76,16 @@ export function benchConfig(options: {
     ),
     redis: { url: REDIS_URL, prefix: options.prefix },
     scheduling: { retriesPerTarget: options.retriesPerTarget ?? 2 },
+    // One tenant is the whole load here: its limits (200 requests a second, 100,000 queued jobs
+    // by default) would measure the tenant limiter, not the broker.
+    tenantDefaults: {
+      limits: {
+        requestsPerSecond: 1_000_000_000,
+        queuedJobs: 1_000_000_000,
+        streams: 1_000_000,
+        storage: '1TB',
+      },
+    },
   };
 }
 
