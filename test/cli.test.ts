@@ -39,9 +39,12 @@ beforeAll(async () => {
       timeout: '5s',
     },
   });
+  // One call every 3 s: a batch of two waits for its quota, and the progress bar says so.
+  const slow = provider('free-slow', 'openai');
+  slow.switchyard.limits = [{ requests: 1, per: '3s' }];
   harness = await startHarness({
-    providers: [provider('free-one', 'openai'), provider('free-two', 'gemini')],
-    routes: { summarize: { targets: ['free-one/m', 'free-two/m'] } },
+    providers: [provider('free-one', 'openai'), provider('free-two', 'gemini'), slow],
+    routes: { summarize: { targets: ['free-one/m', 'free-two/m'] }, slow: { targets: ['free-slow/m'] } },
     auth: { apiKeys: [{ key: KEY, tenant: 'cli' }] },
     listen: true,
   });
@@ -96,6 +99,18 @@ it('summarizes a folder of documents: output.jsonl by file name and one summary 
   }
 });
 
+it('says in the progress bar what the jobs wait for: the provider whose quota is spent, and when it resets', async () => {
+  const folder = join(work, 'slow-docs');
+  mkdirSync(folder);
+  for (const index of [1, 2]) writeFileSync(join(folder, `memo-${index}.txt`), documentText(index));
+
+  const run = await cli(['batch', folder, '--route', 'slow', '--out', join(work, 'slow-results')]);
+
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toContain('2 succeeded, 0 failed');
+  expect(run.stderr).toMatch(/in_progress · waiting for free-slow quota \(resets in [1-3] s\)/);
+});
+
 it('lists every provider, and answers a wrong key with exit 2 and unauthorized', async () => {
   const table = await cli(['providers']);
   expect(table.code, table.stderr).toBe(0);
@@ -138,5 +153,9 @@ it('reports usage errors with exit 2, and draws the progress bar with rate and E
   expect(run.stderr).toContain('--route');
   expect(formatProgress({ done: 30, total: 120, rate: 3, status: 'in_progress' }, 8)).toBe(
     '[##······]  30/120 25%  3.0/s  ETA 0:30  in_progress',
+  );
+  const detail = 'waiting for gemini-sim quota (resets in 40 s)';
+  expect(formatProgress({ done: 0, total: 30, rate: 0, status: 'in_progress', detail }, 8)).toBe(
+    '[········]  0/30 0%  0.0/s  ETA --:--  in_progress · waiting for gemini-sim quota (resets in 40 s)',
   );
 });

@@ -6,11 +6,16 @@ export interface Progress {
   /** Requests finished per second, measured since the first observation. */
   rate: number;
   status: string;
+  /** What the unfinished jobs wait for, if anything holds them up (see waitReason). */
+  detail?: string;
 }
 
-/** One line: `[#######·······]  45/120  37%  3.2/s  ETA 0:23  in_progress`. */
+/**
+ * One line: `[#######·······]  45/120  37%  3.2/s  ETA 0:23  in_progress`, then the detail:
+ * `· waiting for gemini-sim quota (resets in 40 s)`.
+ */
 export function formatProgress(progress: Progress, barWidth = 30): string {
-  const { done, total, rate, status } = progress;
+  const { done, total, rate, status, detail } = progress;
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(fraction * barWidth);
   const bar = `[${'#'.repeat(filled)}${'·'.repeat(barWidth - filled)}]`;
@@ -21,7 +26,8 @@ export function formatProgress(progress: Progress, barWidth = 30): string {
         ? `ETA ${formatClock((total - done) / rate)}`
         : 'ETA --:--';
   const counts = `${String(done).padStart(String(total).length)}/${total}`;
-  return `${bar} ${counts} ${Math.floor(fraction * 100)}%  ${rate.toFixed(1)}/s  ${eta}  ${status}`;
+  const line = `${bar} ${counts} ${Math.floor(fraction * 100)}%  ${rate.toFixed(1)}/s  ${eta}  ${status}`;
+  return detail ? `${line} · ${detail}` : line;
 }
 
 interface ProgressStream {
@@ -32,7 +38,8 @@ interface ProgressStream {
 
 /**
  * Shows progress on a stream: on a TTY a bar redrawn in place, otherwise one line every
- * `intervalMs` (and whenever the status changes).
+ * `intervalMs` (and whenever the status, or what the jobs wait for, changes: a countdown in
+ * the detail alone prints no new line).
  */
 export class ProgressReporter {
   readonly #stream: ProgressStream;
@@ -41,6 +48,7 @@ export class ProgressReporter {
   #first: { at: number; done: number } | undefined;
   #lastPrinted = Number.NEGATIVE_INFINITY;
   #lastStatus = '';
+  #lastWaitingFor = '';
   #drawn = false;
 
   constructor(stream: ProgressStream, options: { intervalMs?: number; now?: () => number } = {}) {
@@ -49,21 +57,31 @@ export class ProgressReporter {
     this.#now = options.now ?? Date.now;
   }
 
-  update(done: number, total: number, status: string): void {
+  update(done: number, total: number, status: string, detail?: string): void {
     const now = this.#now();
     this.#first ??= { at: now, done };
     const seconds = (now - this.#first.at) / 1000;
     const rate = seconds > 0 ? (done - this.#first.done) / seconds : 0;
-    const progress = { done, total, rate, status };
+    const progress = { done, total, rate, status, detail };
+    // What the jobs wait for without the countdown: `gemini-sim quota`.
+    const waitingFor = (detail ?? '').replace(/\s*\((resets|retried) in \d+ s\)/g, '');
     if (this.#stream.isTTY) {
-      const width = Math.max(10, Math.min(40, (this.#stream.columns ?? 80) - 50));
+      const width = Math.max(
+        10,
+        Math.min(40, (this.#stream.columns ?? 80) - 50 - (detail ? detail.length + 3 : 0)),
+      );
       this.#stream.write(`\r\x1b[2K${formatProgress(progress, width)}`);
       this.#drawn = true;
-    } else if (now - this.#lastPrinted >= this.#intervalMs || status !== this.#lastStatus) {
+    } else if (
+      now - this.#lastPrinted >= this.#intervalMs ||
+      status !== this.#lastStatus ||
+      waitingFor !== this.#lastWaitingFor
+    ) {
       this.#stream.write(`${formatProgress(progress, 20)}\n`);
       this.#lastPrinted = now;
     }
     this.#lastStatus = status;
+    this.#lastWaitingFor = waitingFor;
   }
 
   /** Ends the bar's line, so what follows starts on a fresh one. */

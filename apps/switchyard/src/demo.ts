@@ -68,6 +68,8 @@ export function demoConfig(baseUrlFor: (id: string) => string, loaded?: Config):
     webhooks: { secret: loaded?.webhooks.secret ?? DEMO_KEYS.webhookSecret, allowPrivateNetworks: true },
     providers,
     routes: {
+      // The two free tiers cost the same: a batch spreads over both (a job gemini-sim's 15 RPM
+      // refuses starts on groq-sim at once), and reaches claude-sim only for its deadline.
       summarize: {
         strategy: 'priority',
         targets: [

@@ -13,6 +13,7 @@ import type { LatencyStats } from './latency-stats.ts';
 import type { QueuedJob, Queues } from './queues.ts';
 import type { Quota, QuotaLimit } from './quota/index.ts';
 import type { ReservationSizes } from './reservation-sizes.ts';
+import type { Spread } from './spread.ts';
 
 /** What a provider worker needs from the rest of the broker. */
 export interface AttemptDeps {
@@ -34,6 +35,8 @@ export interface AttemptDeps {
   backoff?: ProviderBackoff;
   /** Caps and credits providers said are spent, out of route plans for every process. */
   spentCaps?: SpentCaps;
+  /** Moves a job refused by a spent quota to a target of the same cost tier that starts it sooner. */
+  spread?: Spread;
   /** 429 refusals taken on one target before moving on (`scheduling.refusalsBeforeMove`). */
   refusalsBeforeMove: number;
   /** Checks an answer before it counts (see `BrokerOptions.validate`). */

@@ -21,6 +21,7 @@ import { createProviderWorker } from './provider-worker.ts';
 import { createQueues } from './queues.ts';
 import { createQuota, type Quota } from './quota/index.ts';
 import { createReservationSizes } from './reservation-sizes.ts';
+import { createSpread } from './spread.ts';
 import { createSubmit, type Submit } from './submit.ts';
 import { createSweeper, DEFAULT_SWEEPER, type Sweeper, type SweeperSettings } from './sweeper.ts';
 import { createTenantLimits, type TenantLimitsStore } from './tenant-limits/index.ts';
@@ -153,7 +154,9 @@ export function createBroker(options: BrokerOptions): Broker {
       ageMs: config.queues.keepCompleted.age,
     },
   });
+  const spread = createSpread({ config, catalog, estimateStart });
   const submit = createSubmit({
+    spread,
     config,
     redis,
     keys,
@@ -247,6 +250,7 @@ export function createBroker(options: BrokerOptions): Broker {
         refusalsBeforeMove: config.scheduling.refusalsBeforeMove,
         backoff,
         spentCaps,
+        spread,
         onError: options.onError,
         validate: options.validate,
       };

@@ -23,6 +23,7 @@ const EXPECTED: Record<AttemptOutcome, [string, number, boolean, boolean, boolea
   stream_interrupted: ['fail', 0, true, false, true, 502],
   quota_never_fits: ['move', 0, false, false, false, 422],
   quota_wait_exceeds_deadline: ['move', 0, false, false, false, 503],
+  quota_sooner_elsewhere: ['move', 0, false, false, false, 503],
   deadline_unreachable: ['move', 0, false, false, false, 503],
 };
 

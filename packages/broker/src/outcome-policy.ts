@@ -12,6 +12,8 @@ export type AttemptOutcome =
   | 'quota_never_fits'
   /** The target's quota frees too late for the job's deadline. */
   | 'quota_wait_exceeds_deadline'
+  /** The target's quota is spent, and the next target, of the same cost tier, starts the job sooner. */
+  | 'quota_sooner_elsewhere'
   /** The job cannot start on the target before its deadline (at submission, or still waiting). */
   | 'deadline_unreachable';
 
@@ -125,6 +127,7 @@ export const OUTCOME_POLICY: Readonly<Record<AttemptOutcome, Policy>> = {
   },
   quota_never_fits: { ...skip('quota_never_fits'), http: { status: 422, code: 'quota_never_fits' } },
   quota_wait_exceeds_deadline: skip('quota_wait_exceeds_deadline'),
+  quota_sooner_elsewhere: skip('quota_sooner_elsewhere'),
   deadline_unreachable: skip('deadline_unreachable'),
 };
 

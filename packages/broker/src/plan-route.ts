@@ -155,7 +155,7 @@ export function resolveRoute(config: Config, name: string): Config['routes'][str
     const provider = config.providers.find((candidate) => candidate.id === name.slice(0, slash));
     const model = name.slice(slash + 1);
     if (provider?.models.some((candidate) => candidate.name === model)) {
-      return { strategy: 'priority', targets: [{ provider: provider.id, model, weight: 1 }] };
+      return { strategy: 'priority', targets: [{ provider: provider.id, model, weight: 1 }], strict: true };
     }
     throw new BrokerError('unknown_model', `No configured provider/model "${name}"`);
   }

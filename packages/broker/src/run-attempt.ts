@@ -115,6 +115,12 @@ async function reserve(deps: AttemptDeps, attempting: Attempting): Promise<boole
       await deps.dispatcher.skip(job, target, 'quota_wait_exceeds_deadline', message);
       return false;
     }
+    const sooner = await deps.spread?.sooner(job, target, grant.retryAfterMs);
+    if (sooner !== undefined) {
+      const message = `quota frees in ${grant.retryAfterMs} ms; the next target of this price starts it in ${sooner} ms`;
+      await deps.dispatcher.skip(job, target, 'quota_sooner_elsewhere', message);
+      return false;
+    }
     // Too large for the room a token limit has left, while smaller jobs fit: wait alone.
     const alone = await deferLargeJob(deps, attempting, { ...grant, waitedAlone });
     if (alone === 'delayed') throw new DelayedError();

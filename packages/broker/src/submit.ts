@@ -20,6 +20,7 @@ import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { backedOffLast, type PlanChecks, planRoute } from './plan-route.ts';
+import type { Spread } from './spread.ts';
 import type { TenantLimitsStore } from './tenant-limits/index.ts';
 import { tracer } from './tracing.ts';
 
@@ -75,6 +76,7 @@ export function createSubmit(deps: {
   latency: LatencyStats;
   dispatcher: Dispatcher;
   tenantLimits: TenantLimitsStore;
+  spread: Spread;
 }): Submit {
   const { config, store, dispatcher } = deps;
 
@@ -187,6 +189,8 @@ export function createSubmit(deps: {
         deps.checks,
       );
     }
+    // Within a cost tier, the target that can start the job soonest goes first.
+    targets = backedOffLast(await deps.spread.order(request.route, targets, waitOf), deps.checks);
     const { start, skipped } = await chooseStart(
       targets,
       waitOf,

@@ -169,5 +169,5 @@ function defaultRoute(config: Config): Config['routes'][string] {
     )
     .sort((a, b) => a.rank - b.rank || a.price - b.price)
     .map(({ provider, model, weight }) => ({ provider, model, weight }));
-  return { strategy: 'priority', targets };
+  return { strategy: 'priority', targets, strict: false };
 }

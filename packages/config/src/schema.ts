@@ -134,6 +134,12 @@ const ROUTE_STRATEGIES = ['priority', 'cheapest', 'least-wait', 'weighted'] as c
 const RouteSchema = z.strictObject({
   strategy: z.enum(ROUTE_STRATEGIES).default('priority'),
   targets: z.array(TargetSchema).min(1),
+  /**
+   * `priority` and `cheapest` keep their order only between cost tiers (provider tier and price):
+   * targets of one tier share the jobs, each going where it can start soonest. `strict: true`
+   * keeps the exact order: a job waits on a target while it can still meet its deadline there.
+   */
+  strict: z.boolean().default(false),
 });
 
 const keyHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 lowercase hex digits>');

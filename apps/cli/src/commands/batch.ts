@@ -6,6 +6,7 @@ import { readBatchInput } from '../batch-input.ts';
 import { writeResults, writeSummaries } from '../batch-results.ts';
 import { type Command, type Io, positiveInteger, stringOption, UsageError } from '../command.ts';
 import { ProgressReporter } from '../progress-bar.ts';
+import { waitReason } from '../wait-reason.ts';
 
 const TERMINAL: ReadonlySet<BatchStatus> = new Set(['completed', 'failed', 'cancelled', 'expired']);
 const MAX_POLL_MS = 1_000;
@@ -78,7 +79,8 @@ async function pollUntilDone(client: ApiClient, first: Batch, io: Io): Promise<B
   try {
     for (;;) {
       const { total, completed, failed } = batch.request_counts;
-      progress.update(completed + failed, total, batch.status);
+      const detail = TERMINAL.has(batch.status) ? undefined : await waitingFor(client);
+      progress.update(completed + failed, total, batch.status, detail);
       if (TERMINAL.has(batch.status)) return batch;
       await sleep(delay);
       delay = Math.min(MAX_POLL_MS, delay * 2);
@@ -86,6 +88,15 @@ async function pollUntilDone(client: ApiClient, first: Batch, io: Io): Promise<B
     }
   } finally {
     progress.finish();
+  }
+}
+
+/** What the waiting jobs wait for (GET /v1/providers); nothing when that cannot be read. */
+async function waitingFor(client: ApiClient): Promise<string | undefined> {
+  try {
+    return waitReason(await client.providers());
+  } catch {
+    return undefined; // the progress bar goes on without it
   }
 }
 

@@ -1302,7 +1302,7 @@ export interface components {
                 provider: string;
                 model: string;
                 /** @enum {string} */
-                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "connection_failed" | "bad_response" | "context_length_exceeded" | "authentication_failed" | "content_filtered" | "invalid_request" | "stream_interrupted" | "quota_never_fits" | "quota_wait_exceeds_deadline" | "deadline_unreachable";
+                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "connection_failed" | "bad_response" | "context_length_exceeded" | "authentication_failed" | "content_filtered" | "invalid_request" | "stream_interrupted" | "quota_never_fits" | "quota_wait_exceeds_deadline" | "quota_sooner_elsewhere" | "deadline_unreachable";
                 error?: {
                     code: string;
                     message: string;
@@ -1911,7 +1911,7 @@ export interface components {
                 provider: string;
                 model: string;
                 /** @enum {string} */
-                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "connection_failed" | "bad_response" | "context_length_exceeded" | "authentication_failed" | "content_filtered" | "invalid_request" | "stream_interrupted" | "quota_never_fits" | "quota_wait_exceeds_deadline" | "deadline_unreachable";
+                outcome: "succeeded" | "skipped" | "rate_limited" | "quota_exhausted" | "server_error" | "timeout" | "network_error" | "connection_failed" | "bad_response" | "context_length_exceeded" | "authentication_failed" | "content_filtered" | "invalid_request" | "stream_interrupted" | "quota_never_fits" | "quota_wait_exceeds_deadline" | "quota_sooner_elsewhere" | "deadline_unreachable";
                 error?: {
                     code: string;
                     message: string;

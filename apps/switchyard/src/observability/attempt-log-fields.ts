@@ -21,7 +21,8 @@ export function attemptLogFields({ job, attempt, next, usage, costUsd }: Attempt
     next,
     ...(error ? { error_code: error.code, error_message: error.message.slice(0, ERROR_MESSAGE_LIMIT) } : {}),
     // What made the job leave this target: the provider's outcome, or the code of a skip
-    // (deadline_unreachable, quota_never_fits, quota_wait_exceeds_deadline).
+    // (deadline_unreachable, quota_never_fits, quota_wait_exceeds_deadline,
+    // quota_sooner_elsewhere).
     ...(next === 'move' ? { fallback_reason: error?.code ?? attempt.outcome } : {}),
     latency_ms: attempt.latency_ms,
     ...(usage ? { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens } : {}),
