@@ -3,7 +3,7 @@
  * `pnpm bench <name> [<name>...]` runs the named ones. Needs Redis (REDIS_URL, default
  * redis://127.0.0.1:6379). `pnpm bench quota-diagnosis` runs an extra, opt-in diagnosis;
  * `pnpm bench stream-transport` an opt-in comparison of HTTP clients for streamed calls.
- * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
+ * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_QUOTA_SLOW_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
  * BENCH_LATENCY_REQUESTS, BENCH_MEMORY_JOBS, BENCH_SCENARIO_COMPRESSION, BENCH_SCENARIO_VOLUME,
  * BENCH_QUOTA_DIAGNOSIS_JOBS, BENCH_STREAM_CALLS. See docs/benchmarks.md.
  */
@@ -33,6 +33,7 @@ const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
     quotaFidelity({
       requestBoundJobs: numberFromEnv('BENCH_QUOTA_JOBS'),
       tokenBoundJobs: numberFromEnv('BENCH_QUOTA_TOKEN_JOBS'),
+      slowAnswerJobs: numberFromEnv('BENCH_QUOTA_SLOW_JOBS'),
     }),
   'reroute-latency': () => rerouteLatency({ jobs: numberFromEnv('BENCH_REROUTE_JOBS') }),
   throughput: () => throughput({ jobs: numberFromEnv('BENCH_THROUGHPUT_JOBS') }),

@@ -149,7 +149,14 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
     presets: 'off',
     providers: entries,
     routes: {
-      [ROUTE]: { strategy: 'priority', targets: entries.map((entry) => `${entry.id}/${SCENARIO_MODEL}`) },
+      // Strict: the capped tiers must see only the jobs mistral-free cannot start in time.
+      // Spread over the one free price tier, a job mistral-free's window refuses would start on
+      // a capped tier at once and spend its daily cap on work mistral-free could still do.
+      [ROUTE]: {
+        strategy: 'priority',
+        strict: true,
+        targets: entries.map((entry) => `${entry.id}/${SCENARIO_MODEL}`),
+      },
     },
     redis: { url: REDIS_URL, prefix },
   };
@@ -190,7 +197,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
         (provider) =>
           `${provider.id}: ${provider.basis} -> ${scaledLimits(provider, scale).map(describeLimit).join(', ')}${provider.id === FAILING_PROVIDER.id ? `; answers ${FAILING_PROVIDER.share * 100} % of its calls with 503 during the peak (simulator failures patched at run time)` : ''}.`,
       ),
-      `Scaling: limits shorter than ${formatNumber(scale.shortestWindowMs / 60_000)} minutes are replaced by their equivalent over ${formatNumber(scale.shortestWindowMs / 60_000)} minutes (compressed ${compression}x a minute would last ${formatNumber(60_000 / compression)} ms and a second ${formatNumber(1_000 / compression, 1)} ms, shorter than what counting a call costs), counts divided by ${volume} and rounded down, windows divided by ${compression}. Route ${ROUTE}: ${entries.map((entry) => entry.id).join(' -> ')} (priority), the same limits in the simulator and in Switchyard's configuration, so a 429 means mis-accounting. Token sizes: interactive median 300 input tokens, max_tokens 256; batch median 1,200, max_tokens 400; the paid provider costs $${paidProvider.pricePerMillion} per million tokens, input and output.`,
+      `Scaling: limits shorter than ${formatNumber(scale.shortestWindowMs / 60_000)} minutes are replaced by their equivalent over ${formatNumber(scale.shortestWindowMs / 60_000)} minutes (compressed ${compression}x a minute would last ${formatNumber(60_000 / compression)} ms and a second ${formatNumber(1_000 / compression, 1)} ms, shorter than what counting a call costs), counts divided by ${volume} and rounded down, windows divided by ${compression}. Route ${ROUTE}: ${entries.map((entry) => entry.id).join(' -> ')} (priority, strict), the same limits in the simulator and in Switchyard's configuration, so a 429 means mis-accounting. Token sizes: interactive median 300 input tokens, max_tokens 256; batch median 1,200, max_tokens 400; the paid provider costs $${paidProvider.pricePerMillion} per million tokens, input and output.`,
       `Offline optimum: the fewest jobs any schedule must send to the paid provider knowing all arrivals, with a job startable on a free tier until its deadline - ${LATENCY_ALLOWANCE_MS} ms and failed calls consuming free capacity: the failing tier's calls in the peak fail as the simulator draws them (seed ${FAILING_PROVIDER.seed}, probability ${FAILING_PROVIDER.share}), in call order. Bracketed: lower bound ${optimum.lowerBound} from a max-flow relaxation (fixed windows, daily caps, no token limits), upper bound ${optimum.upperBound} from a simulated schedule with exact sliding windows (${optimum.schedule.policy}); see bench/scenario/offline-optimum.ts. The row "optimum if every job must start 1 s before its deadline" is the same with Switchyard's safety margin, i.e. what the margin alone costs at this compression.`,
       `"Switchyard's policy executed without loss" simulates Switchyard's own decisions in the same model: each queue serves interactive jobs before batch ones, first come first served within a class; a job leaves a tier 1 s before its deadline; the capped tiers (${free
         .filter((provider) => provider.id !== free[0]!.id)
