@@ -18,6 +18,7 @@ import { quotaDiagnosis } from './quota-diagnosis.ts';
 import { quotaFidelity } from './quota-fidelity.ts';
 import { rerouteLatency } from './reroute-latency.ts';
 import { freeTierScenario } from './scenario/index.ts';
+import { freeTierRefusingHour } from './scenario/variants/refusing-hour.ts';
 import { streamTransport } from './stream-transport.ts';
 import { formatTable, type Table } from './support/format-table.ts';
 import { throughput } from './throughput.ts';
@@ -46,8 +47,13 @@ const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
     }),
 };
 
-/** Run only when named: diagnoses rather than figures to track. */
+/** Run only when named: diagnoses rather than figures to track, and the scenario's variants. */
 const EXTRA: Record<string, () => Promise<Table[]>> = {
+  'free-tier-refusing-hour': () =>
+    freeTierRefusingHour({
+      compression: numberFromEnv('BENCH_SCENARIO_COMPRESSION'),
+      volume: numberFromEnv('BENCH_SCENARIO_VOLUME'),
+    }),
   'quota-diagnosis': () => quotaDiagnosis({ jobs: numberFromEnv('BENCH_QUOTA_DIAGNOSIS_JOBS') }),
   'stream-transport': () => streamTransport({ calls: numberFromEnv('BENCH_STREAM_CALLS') }),
 };

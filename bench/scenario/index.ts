@@ -40,6 +40,13 @@ export interface FreeTierScenarioOptions {
   seed?: number;
   /** Switchyard worker processes (default 1). */
   processes?: number;
+  /**
+   * A free tier that refuses every call (429, `Retry-After: 1`) between two hours of the
+   * modelled day; the optimum has none of its capacity then (variants/refusing-hour.ts).
+   */
+  refusing?: { provider: string; fromHour: number; toHour: number };
+  /** Names the variant in the table titles. */
+  variant?: string;
 }
 
 /** Calls take ~1.5 s (p99 ~7 s) on real free tiers; compressed 360x that is 4 ms (p99 20 ms). */
@@ -79,6 +86,13 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
     toMs: (PEAK_HOURS.to * HOUR_MS) / compression,
   };
 
+  const refusing = options.refusing && {
+    provider: options.refusing.provider,
+    fromMs: (options.refusing.fromHour * HOUR_MS) / compression,
+    toMs: (options.refusing.toHour * HOUR_MS) / compression,
+  };
+  if (refusing?.provider === FAILING_PROVIDER.id)
+    throw new Error(`${FAILING_PROVIDER.id} already fails in the peak: refuse with another tier`);
   const jobs = generateTraffic({
     jobs: jobsPerDay / volume,
     compression,
@@ -95,6 +109,9 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
         limits: scaledLimits(provider, scale),
         capped: scaledLimits(provider, scale).some((limit) => limit.windowMs >= dayMs),
         ...(provider.id === FAILING_PROVIDER.id ? { failing: { ...peak, fails: failureDraws() } } : {}),
+        ...(provider.id === refusing?.provider
+          ? { failing: { fromMs: refusing.fromMs, toMs: refusing.toMs, fails: () => true } }
+          : {}),
       }),
     ),
     jobs: jobs.map((job) => ({
@@ -172,6 +189,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
       route: ROUTE,
       firstTarget: free[0]!.id,
       peak,
+      ...(refusing ? { refusing } : {}),
       progress: (line) => process.stderr.write(`free-tier scenario: ${line}\n`),
     });
     const report = buildReport({
@@ -207,6 +225,15 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
         )}) only see jobs leaving ${free[0]!.id} at their latest start; no call is wasted and ${free[0]!.id} runs at 100 % of its limit. The gap to the optimum splits into policy (that row - optimum) and execution (measured - that row).`,
       `Switchyard: ${processes} worker process(es) (${workerEntryNote()}); jobs submitted at their arrival times from this process through the API role's services (createServices: the same broker, health checks and budgets as the API), which also hosts the simulator (latency lognormal, median ${LATENCY.kind === 'lognormal' ? LATENCY.medianMs : 0} ms). Each job's own start estimate for ${free[0]!.id} is read just before it is submitted.`,
     ];
+    if (refusing) {
+      report.summary.notes.push(
+        `Variant ${options.variant ?? 'refusing hour'}: ${refusing.provider} refuses every call (429, Retry-After: 1 s) from ${options.refusing!.fromHour}:00 to ${options.refusing!.toHour}:00 (${formatNumber(refusing.fromMs / 1000, 1)}-${formatNumber(refusing.toMs / 1000, 1)} s), ${formatNumber(run.refusals)} refusals; the offline optimum has none of its capacity then (its calls there all fail).`,
+      );
+    }
+    if (options.variant) {
+      for (const table of [report.summary, report.paths, report.byHour])
+        table.title = table.title.replace('free-tier scenario', `free-tier scenario (${options.variant})`);
+    }
     return [report.summary, report.paths, report.byHour];
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));

@@ -22,6 +22,8 @@ export interface DayRun {
   stats: Record<string, ProviderStats>;
   /** Requests the failing provider received during its bad spell, and how many failed. */
   spell: { requests: number; failed: number };
+  /** 429s the refusing provider sent while it refused every call (see `DayRunOptions.refusing`). */
+  refusals: number;
 }
 
 export interface DayRunOptions {
@@ -33,6 +35,8 @@ export interface DayRunOptions {
   peak: { fromMs: number; toMs: number };
   /** Prints the time of day now and then (stderr). */
   progress?: (line: string) => void;
+  /** A free tier that refuses every call (429, `Retry-After: 1`) from `fromMs` to `toMs` of the day. */
+  refusing?: { provider: string; fromMs: number; toMs: number };
 }
 
 /**
@@ -77,6 +81,27 @@ export async function runDay(options: DayRunOptions): Promise<DayRun> {
       startedAt + options.peak.toMs - Date.now(),
     ),
   );
+  const refusing = options.refusing;
+  let refusals = 0;
+  if (refusing) {
+    const refused = () => simulator.stats(refusing.provider).rateLimited;
+    timers.push(
+      setTimeout(
+        () => {
+          refusals = refused();
+          simulator.configure(refusing.provider, { down: 'rate_limited' });
+        },
+        startedAt + refusing.fromMs - Date.now(),
+      ),
+      setTimeout(
+        () => {
+          simulator.configure(refusing.provider, { down: false });
+          refusals = refused() - refusals;
+        },
+        startedAt + refusing.toMs - Date.now(),
+      ),
+    );
+  }
   const [firstProvider, firstModel] = [options.firstTarget, SCENARIO_MODEL];
   const inFlight = new Set<Promise<void>>();
   let nextProgress = startedAt;
@@ -137,6 +162,7 @@ export async function runDay(options: DayRunOptions): Promise<DayRun> {
     estimateMs,
     submitErrors,
     unfinished: jobs.length - submitErrors.length - terminal,
+    refusals,
     stats: simulator.stats(),
     spell: spellCounts,
   };
