@@ -39,7 +39,9 @@ export async function startSwitchyard(env: Record<string, string>): Promise<Swit
     output += chunk;
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Switchyard did not start:\n${output}`)), 20_000);
+    // Through tsx a start takes ~1 s on a quiet machine, and 8-9 s with a load average of 17 on
+    // 2 cores, where three started at once missed a 20 s limit.
+    const timer = setTimeout(() => reject(new Error(`Switchyard did not start:\n${output}`)), 60_000);
     const onData = () => {
       if (output.includes('"msg":"ready"')) {
         clearTimeout(timer);
