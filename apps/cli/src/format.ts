@@ -1,6 +1,6 @@
 /** A window or duration in ms as the shortest unit that divides it: 1s, 1m, 6h, 1d, 1500ms. */
-export function formatWindow(ms: number | 'month'): string {
-  if (ms === 'month') return 'month';
+export function formatWindow(ms: number | 'day' | 'month'): string {
+  if (ms === 'month' || ms === 'day') return ms;
   const units: [string, number][] = [
     ['d', 86_400_000],
     ['h', 3_600_000],

@@ -5,7 +5,8 @@ import type { LatencyStats } from './latency-stats.ts';
 import { LIMITER, QUEUE_PRIORITY, type Queues } from './queues.ts';
 import type { Quota } from './quota/index.ts';
 
-const MONTH_MS = 30 * 86_400_000;
+const DAY_MS = 86_400_000;
+const MONTH_MS = 30 * DAY_MS;
 
 /**
  * Milliseconds from now until `target` could start one more job of this size and priority.
@@ -44,7 +45,7 @@ export function createStartEstimator(deps: {
       if (!state) return;
       const need = (backlog + 1) * (limit.unit === 'requests' ? 1 : reservedTokens);
       if (need <= state.remaining) return;
-      const windowMs = limit.window === 'month' ? MONTH_MS : limit.window;
+      const windowMs = limit.window === 'month' ? MONTH_MS : limit.window === 'day' ? DAY_MS : limit.window;
       const extraWindows = Math.ceil((need - state.remaining) / limit.max);
       wait = Math.max(wait, state.resetMs + (extraWindows - 1) * windowMs);
     });

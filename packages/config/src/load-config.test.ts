@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     expect(gemini.timeoutMs).toBe(30_000);
     expect(gemini.models[0]!.limits).toEqual([
       { unit: 'requests', max: 15, window: 60_000 },
-      { unit: 'requests', max: 1500, window: 86_400_000 },
+      { unit: 'requests', max: 1500, window: 'day', timeZone: 'America/Los_Angeles' },
       { unit: 'tokens', max: 1_000_000, window: 60_000 },
     ]);
     expect(config.providers[1]!.limits.at(-1)).toEqual({
@@ -80,6 +80,38 @@ describe('loadConfig', () => {
     expect(config.providers.find((provider) => provider.id === 'openai')!.apiKey).toBe('sk-from-env');
     expect(config.server.port).toBe(9090);
     expect(config.redis.url).toBe('redis://127.0.0.1:6390');
+  });
+
+  it('reads calendar days and months in a time zone, and fixed windows', () => {
+    const limits = [
+      { requests: 20, per: 'day', timeZone: 'America/Los_Angeles' },
+      { requests: 50, per: 'day' },
+      { tokens: 1000, per: 'month', timeZone: 'Europe/Paris' },
+      { requests: 100, per: '1h', resetsAt: '2026-01-01T00:00:00Z' },
+    ];
+    const config = parseConfig({ presets: 'off', providers: [{ ...minimalProvider, limits }] }, {});
+    expect(config.providers[0]!.limits).toEqual([
+      { unit: 'requests', max: 20, window: 'day', timeZone: 'America/Los_Angeles' },
+      { unit: 'requests', max: 50, window: 'day', timeZone: 'UTC' },
+      { unit: 'tokens', max: 1000, window: 'month', timeZone: 'Europe/Paris' },
+      { unit: 'requests', max: 100, window: 3_600_000, resetsAt: Date.UTC(2026, 0, 1) },
+    ]);
+    const bad = [
+      { requests: 1, per: 'day', timeZone: 'Pacific Time' },
+      { requests: 1, per: '1d', timeZone: 'UTC' },
+      { requests: 1, per: 'day', resetsAt: '2026-01-01T00:00:00Z' },
+      { requests: 1, per: '1h', resetsAt: 'midnight' },
+    ];
+    const problems = problemsOf(() =>
+      parseConfig({ presets: 'off', providers: [{ ...minimalProvider, limits: bad }] }, {}),
+    );
+    expect(problems.map((problem) => problem.path)).toEqual([
+      'providers[0].limits[0].timeZone',
+      'providers[0].limits[1].timeZone',
+      'providers[0].limits[2].resetsAt',
+      'providers[0].limits[3].resetsAt',
+    ]);
+    expect(problems[0]!.message).toMatch(/IANA time zone/);
   });
 
   it('takes redis.cluster from the file, REDIS_CLUSTER overriding it', () => {

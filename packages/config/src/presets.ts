@@ -27,7 +27,8 @@ export const PRESETS: readonly Preset[] = [
       kind: 'gemini',
       tier: 'free',
       dataPolicy: 'may-train',
-      // Gemini counts per model and per project; the day resets at midnight Pacific time.
+      // Gemini counts per model and per project (keys of one project share one quota); the day
+      // resets at midnight Pacific time.
       // 2.0 Flash and Flash-Lite were shut down; 2.5 Flash's free day fell from 250 to 20
       // requests in December 2025. Google no longer publishes the free tier's figures outside
       // AI Studio: these are the last ones documented (docs/providers.md).
@@ -37,7 +38,7 @@ export const PRESETS: readonly Preset[] = [
           contextWindow: 1_048_576,
           limits: [
             { requests: 10, per: '1m' },
-            { requests: 20, per: '1d' },
+            { requests: 20, per: 'day', timeZone: 'America/Los_Angeles' },
             { tokens: 250_000, per: '1m' },
           ],
         },
@@ -117,10 +118,11 @@ export const PRESETS: readonly Preset[] = [
         { name: 'deepseek/deepseek-chat-v3-0324:free', contextWindow: 163_840 },
       ],
       // Account-wide over all :free models; 1,000 a day once $10 of credits were bought (set
-      // `{ requests: 1000, per: '1d' }` then). UTC day. Out of credits it answers 402.
+      // `{ requests: 1000, per: 'day' }` then). A calendar day, UTC. Counted per account:
+      // more keys of one account add nothing. Out of credits it answers 402.
       limits: [
         { requests: 20, per: '1m' },
-        { requests: 50, per: '1d' },
+        { requests: 50, per: 'day' },
       ],
       concurrency: 2,
       timeout: '60s',
@@ -142,7 +144,7 @@ export const PRESETS: readonly Preset[] = [
       limits: [
         { requests: 5, per: '1m' },
         { tokens: 30_000, per: '1m' },
-        { tokens: 1_000_000, per: '1d' },
+        { tokens: 1_000_000, per: 'day' },
       ],
       concurrency: 4,
       timeout: '30s',

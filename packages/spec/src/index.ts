@@ -1,5 +1,5 @@
 export { ATTEMPT_OUTCOMES, type AttemptOutcome } from './attempt-outcome.ts';
-export { nextMidnight } from './next-midnight.ts';
+export { type CalendarPeriod, calendarPeriodStarts, isTimeZone, nextMidnight } from './next-midnight.ts';
 export {
   CAPABILITIES,
   type Capability,

@@ -45,5 +45,7 @@ function formatLimit(limit: ProviderLimit): string {
     limit.effective_limit < limit.limit
       ? `${limit.effective_limit} (of ${limit.limit})`
       : String(limit.limit);
-  return `${scope}${limit.used}/${max} ${unit}/${formatWindow(limit.per)}`;
+  // A calendar window names its zone unless it is UTC: `req/day (America/Los_Angeles)`.
+  const zone = limit.time_zone && limit.time_zone !== 'UTC' ? ` (${limit.time_zone})` : '';
+  return `${scope}${limit.used}/${max} ${unit}/${formatWindow(limit.per)}${zone}`;
 }

@@ -270,7 +270,10 @@ export interface paths {
                                     max: number;
                                     limit: number;
                                     effective_limit: number;
-                                    per: number | "month";
+                                    per: number | "day" | "month";
+                                    time_zone: string | null;
+                                    /** @description ISO 8601 */
+                                    resets_at: string | null;
                                     used: number;
                                     remaining: number;
                                     reset_ms: number;

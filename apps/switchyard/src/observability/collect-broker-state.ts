@@ -1,5 +1,5 @@
-import type { Broker } from '@switchyard/broker';
-import { formatDuration, type ProviderConfig } from '@switchyard/config';
+import { type Broker, windowLabelOf } from '@switchyard/broker';
+import type { ProviderConfig } from '@switchyard/config';
 import { Gauge, type Registry } from 'prom-client';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
@@ -115,7 +115,7 @@ async function readProvider(broker: Broker, provider: ProviderConfig): Promise<P
     quotas: limits.map((limit, index) => ({
       scope: limit.scope,
       unit: limit.unit,
-      window: limit.window === 'month' ? 'month' : formatDuration(limit.window),
+      window: windowLabelOf(limit),
       remaining: usage[index]?.remaining ?? limit.max,
     })),
   };

@@ -23,7 +23,12 @@ const ProviderView = z.object({
       limit: z.number(),
       /** What the quota admits now: `limit` times the tightening factor, at least 1. */
       effective_limit: z.number(),
-      per: z.union([z.number(), z.literal('month')]),
+      /** Milliseconds, `day` or `month`. */
+      per: z.union([z.number(), z.literal('day'), z.literal('month')]),
+      /** The zone whose midnight starts a `day` or `month` (null: a sliding window, or a UTC month). */
+      time_zone: z.string().nullable(),
+      /** A fixed window of `per` ms: one instant it resets at (null: a sliding window). */
+      resets_at: z.string().nullable().describe('ISO 8601'),
       used: z.number(),
       remaining: z.number(),
       reset_ms: z.number(),
@@ -105,6 +110,8 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
               limit: limit.max,
               effective_limit: Math.max(1, Math.floor(limit.max * factor)),
               per: limit.window,
+              time_zone: limit.timeZone ?? null,
+              resets_at: limit.resetsAt === undefined ? null : new Date(limit.resetsAt).toISOString(),
               used: usage[index]?.used ?? 0,
               remaining: usage[index]?.remaining ?? limit.max,
               reset_ms: usage[index]?.resetMs ?? 0,

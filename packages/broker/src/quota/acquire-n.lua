@@ -5,13 +5,13 @@
     KEYS[1]    scale: the provider's multiplier on every max after an unexpected 429
                (string; absent = 1)
     KEYS[2..]  per limit, in ARGV order: a sliding window's entries (sorted set) and, for
-               tokens, their running sum (string); a month's counter (hash)
+               tokens, their running sum (string); a fixed window's counter (hash)
 
     ARGV[1]    reservation id (unique per provider call)
     ARGV[2]    tokens to reserve on token limits
     ARGV[3]    hold (ms): a pending entry is scored now + hold
     ARGV[4]    now (ms), or '' for Redis server time
-    ARGV[5..]  per limit: unit ('requests' | 'tokens'), max, window (ms, or 'month')
+    ARGV[5..]  per limit: unit ('requests' | 'tokens'), max, window (ms, 'month' or 'starts:...'; see readLimits)
 
   Output:
     {1}                          granted (also when this reservation already exists:
@@ -22,7 +22,7 @@
 ]]
 --- @include "common"
 --- @include "sliding-window"
---- @include "month-window"
+--- @include "fixed-window"
 
 local id, tokens, hold = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = currentTime(ARGV[4])
@@ -31,7 +31,7 @@ local scale = tonumber(redis.call('GET', KEYS[1])) or 1
 
 -- Milliseconds until `excess` (> 0) leaves the limit.
 local function timeUntil(limit, excess)
-  if limit.month then return limit.nextMonth - now end
+  if limit.fixed then return limit.periodEnd - now end
   return timeUntilFreed(limit, now, excess)
 end
 
@@ -52,10 +52,10 @@ for index, limit in ipairs(limits) do
   local amount = amountOn(limit, tokens)
   if amount > limit.max then return { 0, -1, index - 1 } end
   local used
-  if limit.month then
-    rollMonth(limit, now)
-    used = monthUsed(limit)
-    limit.reserved = monthPending(limit, id) ~= nil
+  if limit.fixed then
+    rollPeriod(limit, now)
+    used = periodUsed(limit)
+    limit.reserved = periodPending(limit, id) ~= nil
   else
     trimWindow(limit, now)
     used = windowUsed(limit)
@@ -75,11 +75,11 @@ if refused then return { 0, longestWait, refused - 1 } end
 -- 2. Every limit admits the call: reserve it on each.
 for _, limit in ipairs(limits) do
   if not limit.reserved then
-    if limit.month then
-      redis.call('HSET', limit.counter, 'month', limit.label,
+    if limit.fixed then
+      redis.call('HSET', limit.counter, limit.labelField, limit.label,
         'p|' .. id, integer(limit.amount) .. '|' .. integer(now + hold))
       redis.call('HINCRBY', limit.counter, 'used', limit.amount)
-      redis.call('PEXPIRE', limit.counter, limit.nextMonth + DAY - now)
+      redis.call('PEXPIRE', limit.counter, limit.periodEnd + DAY - now)
     else
       redis.call('ZADD', limit.entries, now + hold, limit.member)
       keepFor(limit.entries, hold + limit.window)

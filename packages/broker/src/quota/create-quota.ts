@@ -69,7 +69,7 @@ export interface LimitUsage {
   used: number;
   /** What is left under the max (with the provider's scale applied). */
   remaining: number;
-  /** Milliseconds until the oldest counted entry leaves (a month: until it ends); 0 when empty. */
+  /** Milliseconds until the oldest counted entry leaves (a fixed window: until it ends); 0 when empty. */
   resetMs: number;
 }
 
@@ -89,7 +89,7 @@ export interface Quota {
 }
 
 /**
- * Exact sliding-window (and calendar-month) quotas, shared by every process through Redis.
+ * Exact sliding-window (and fixed-window: calendar day, calendar month, fixed period) quotas, shared by every process through Redis.
  * Each call runs one Lua script over the keys of one provider (one hash slot); see
  * docs/quotas.md for the algorithm.
  */
@@ -107,7 +107,7 @@ export function createQuota(redis: RedisConnection, keys: Keys): Quota {
     async acquire({ provider, limits, reservationId, tokens, holdMs, now }) {
       checkInteger('tokens', tokens, 0);
       checkInteger('holdMs', holdMs, 1);
-      const call = limitArguments(keys, provider, limits);
+      const call = limitArguments(keys, provider, limits, now);
       const reply = await scripts.acquire<[number, number?, number?]>(
         [keys.quotaScale(provider), ...call.keys],
         [reservationId, tokens, holdMs, nowArgument(now), ...call.args],
@@ -119,7 +119,7 @@ export function createQuota(redis: RedisConnection, keys: Keys): Quota {
     async settle({ provider, limits, reservationId, reservedTokens, usedTokens, now }) {
       checkInteger('reservedTokens', reservedTokens, 0);
       checkInteger('usedTokens', usedTokens, 0);
-      const call = limitArguments(keys, provider, limits);
+      const call = limitArguments(keys, provider, limits, now);
       if (call.keys.length === 0) return;
       await scripts.settle(call.keys, [
         reservationId,
@@ -132,7 +132,7 @@ export function createQuota(redis: RedisConnection, keys: Keys): Quota {
 
     async release({ provider, limits, reservationId, reservedTokens, now }) {
       checkInteger('reservedTokens', reservedTokens, 0);
-      const call = limitArguments(keys, provider, limits);
+      const call = limitArguments(keys, provider, limits, now);
       if (call.keys.length === 0) return;
       await scripts.release(call.keys, [reservationId, reservedTokens, nowArgument(now), ...call.args]);
     },
@@ -157,7 +157,7 @@ export function createQuota(redis: RedisConnection, keys: Keys): Quota {
     },
 
     async usage({ provider, limits, now }) {
-      const call = limitArguments(keys, provider, limits);
+      const call = limitArguments(keys, provider, limits, now);
       const [scaleText, ...rows] = await scripts.usage<[string, ...number[]]>(
         [keys.quotaScale(provider), ...call.keys],
         [nowArgument(now), ...call.args],

@@ -11,3 +11,4 @@ export {
   type Tightening,
   UNEXPECTED_429,
 } from './create-quota.ts';
+export { windowLabelOf } from './limit-arguments.ts';

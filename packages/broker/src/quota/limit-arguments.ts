@@ -1,4 +1,5 @@
 import { formatDuration } from '@switchyard/config';
+import { calendarPeriodStarts } from '@switchyard/spec';
 import type { Keys } from '../keys.ts';
 
 export interface QuotaLimit {
@@ -6,8 +7,43 @@ export interface QuotaLimit {
   scope: string;
   unit: 'requests' | 'tokens';
   max: number;
-  /** Milliseconds of a sliding window, or a calendar month (UTC). */
-  window: number | 'month';
+  /**
+   * Milliseconds of a sliding window (of a fixed one with `resetsAt`), or a calendar day or
+   * month of `timeZone` (a month without a time zone: UTC).
+   */
+  window: number | 'day' | 'month';
+  /** IANA time zone whose midnight starts a `day` or `month` (a `day` without one: UTC). */
+  timeZone?: string;
+  /** With a duration: a fixed window that resets at this instant (epoch ms) and every `window` from it. */
+  resetsAt?: number;
+}
+
+/**
+ * The starts of four consecutive periods of a fixed window (the one before the period of
+ * `now`, that period and the two after it), or undefined for a sliding window and a UTC month
+ * (which the scripts compute themselves). Computed here because only JavaScript knows time
+ * zones; four starts let the scripts use Redis time even when it is a period away from ours.
+ */
+export function periodStartsOf(limit: QuotaLimit, now: number): number[] | undefined {
+  if (limit.window === 'day' || (limit.window === 'month' && limit.timeZone !== undefined)) {
+    return calendarPeriodStarts(limit.timeZone ?? 'UTC', limit.window, now);
+  }
+  if (typeof limit.window === 'number' && limit.resetsAt !== undefined) {
+    const length = limit.window;
+    const start = Math.floor((now - limit.resetsAt) / length) * length + limit.resetsAt;
+    return [start - length, start, start + length, start + 2 * length];
+  }
+  return undefined;
+}
+
+/** The name of a limit's window in its key and in reports: `1m`, `month`, `day@UTC`, `1h@0`. */
+export function windowLabelOf(limit: QuotaLimit): string {
+  if (limit.window === 'day') return `day@${limit.timeZone ?? 'UTC'}`;
+  if (limit.window === 'month') return limit.timeZone === undefined ? 'month' : `month@${limit.timeZone}`;
+  const duration = formatDuration(limit.window);
+  if (limit.resetsAt === undefined) return duration;
+  // Anchors a whole number of windows apart name the same periods.
+  return `${duration}@${((limit.resetsAt % limit.window) + limit.window) % limit.window}`;
 }
 
 /**
@@ -16,7 +52,7 @@ export interface QuotaLimit {
  */
 export interface LimitArguments {
   keys: string[];
-  /** Per distinct limit: unit, max, window (ms, or `month`). */
+  /** Per distinct limit: unit, max, window (ms, `month`, or `starts:<s1>:<s2>:<s3>:<s4>`). */
   args: Array<string | number>;
   /** Position in `limits` of each distinct limit (for `limitIndex`). */
   origins: number[];
@@ -24,12 +60,17 @@ export interface LimitArguments {
   slots: number[];
 }
 
-export function limitArguments(keys: Keys, provider: string, limits: QuotaLimit[]): LimitArguments {
+export function limitArguments(
+  keys: Keys,
+  provider: string,
+  limits: QuotaLimit[],
+  now: number = Date.now(),
+): LimitArguments {
   const result: LimitArguments = { keys: [], args: [], origins: [], slots: [] };
   const slotOfKey = new Map<string, number>();
   limits.forEach((limit, index) => {
     checkLimit(limit, index);
-    const window = limit.window === 'month' ? 'month' : formatDuration(limit.window);
+    const window = windowLabelOf(limit);
     const key = keys.quota(provider, limit.scope, limit.unit, window);
     const known = slotOfKey.get(key);
     if (known !== undefined) {
@@ -45,11 +86,12 @@ export function limitArguments(keys: Keys, provider: string, limits: QuotaLimit[
     result.slots.push(result.origins.length);
     result.origins.push(index);
     result.keys.push(key);
-    // A token window keeps the running sum of its entries beside them.
-    if (limit.window !== 'month' && limit.unit === 'tokens') {
+    const starts = periodStartsOf(limit, now);
+    // A sliding token window keeps the running sum of its entries beside them.
+    if (typeof limit.window === 'number' && !starts && limit.unit === 'tokens') {
       result.keys.push(keys.quota(provider, limit.scope, limit.unit, `${window}:sum`));
     }
-    result.args.push(limit.unit, limit.max, limit.window);
+    result.args.push(limit.unit, limit.max, starts ? `starts:${starts.join(':')}` : limit.window);
   });
   return result;
 }
@@ -61,8 +103,17 @@ function checkLimit(limit: QuotaLimit, index: number): void {
   if (!Number.isSafeInteger(limit.max) || limit.max < 1) {
     throw new RangeError(`limits[${index}].max: expected a positive integer`);
   }
-  if (limit.window !== 'month' && (!Number.isSafeInteger(limit.window) || limit.window < 1)) {
-    throw new RangeError(`limits[${index}].window: expected milliseconds (a positive integer) or month`);
+  if (typeof limit.window === 'number') {
+    if (!Number.isSafeInteger(limit.window) || limit.window < 1) {
+      throw new RangeError(
+        `limits[${index}].window: expected milliseconds (a positive integer), day or month`,
+      );
+    }
+    if (limit.resetsAt !== undefined && !Number.isSafeInteger(limit.resetsAt)) {
+      throw new RangeError(`limits[${index}].resetsAt: expected epoch milliseconds`);
+    }
+  } else if (limit.window !== 'day' && limit.window !== 'month') {
+    throw new RangeError(`limits[${index}].window: expected milliseconds (a positive integer), day or month`);
   }
   if (limit.scope.length === 0) throw new RangeError(`limits[${index}].scope: expected provider or a model`);
 }

@@ -4,12 +4,12 @@
 
   Input (variadic: each call passes its number of keys, the limits' keys):
     KEYS[1..]  per limit, in ARGV order: a sliding window's entries (sorted set) and, for
-               tokens, their running sum (string); a month's counter (hash)
+               tokens, their running sum (string); a fixed window's counter (hash)
 
     ARGV[1]    reservation id
     ARGV[2]    tokens reserved (as passed to acquire)
     ARGV[3]    now (ms), or '' for Redis server time
-    ARGV[4..]  per limit: unit ('requests' | 'tokens'), max, window (ms, or 'month'):
+    ARGV[4..]  per limit: unit ('requests' | 'tokens'), max, window (ms, 'month' or 'starts:...'; see readLimits):
                the same triples as acquire (max is not used here)
 
   Output:
@@ -17,7 +17,7 @@
 ]]
 --- @include "common"
 --- @include "sliding-window"
---- @include "month-window"
+--- @include "fixed-window"
 
 local id, reservedTokens = ARGV[1], tonumber(ARGV[2])
 local now = currentTime(ARGV[3])
@@ -25,9 +25,9 @@ local limits = readLimits(1, 4)
 
 local released = 0
 for _, limit in ipairs(limits) do
-  if limit.month then
-    rollMonth(limit, now)
-    local pending = monthPending(limit, id)
+  if limit.fixed then
+    rollPeriod(limit, now)
+    local pending = periodPending(limit, id)
     if pending then
       redis.call('HDEL', limit.counter, 'p|' .. id)
       redis.call('HINCRBY', limit.counter, 'used', -pending)

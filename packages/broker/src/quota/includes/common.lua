@@ -21,20 +21,29 @@ local function integer(number)
 end
 
 -- Reads the limits of one call. From ARGV[firstArg] on, three arguments per limit:
--- unit ('requests' | 'tokens'), max, window (milliseconds, or 'month'). From KEYS[firstKey]
--- on, its keys in the same order: a sliding window has its entries (sorted set) and, for
--- tokens, their running sum (string); a month has its counter (hash).
+-- unit ('requests' | 'tokens'), max, window: milliseconds (sliding), 'month' (calendar month,
+-- UTC) or 'starts:<s1>:<s2>:<s3>:<s4>' (fixed periods: the starts, in ms, of the period before
+-- the caller's now, of its period and of the two after). From KEYS[firstKey] on, their keys in
+-- the same order: a sliding window has its entries (sorted set) and, for tokens, their running
+-- sum (string); a fixed window has its counter (hash).
 local function readLimits(firstKey, firstArg)
   local limits = {}
   local key = firstKey
   for arg = firstArg, #ARGV, 3 do
     local limit = { unit = ARGV[arg], max = tonumber(ARGV[arg + 1]) }
-    if ARGV[arg + 2] == 'month' then
-      limit.month = true
+    local window = ARGV[arg + 2]
+    if window == 'month' or string.sub(window, 1, 7) == 'starts:' then
+      limit.fixed = true
       limit.counter = KEYS[key]
+      limit.labelField = 'month'
       key = key + 1
+      if window ~= 'month' then
+        local s1, s2, s3, s4 = string.match(window, '^starts:(%d+):(%d+):(%d+):(%d+)$')
+        limit.starts = { tonumber(s1), tonumber(s2), tonumber(s3), tonumber(s4) }
+        limit.labelField = 'period'
+      end
     else
-      limit.window = tonumber(ARGV[arg + 2])
+      limit.window = tonumber(window)
       limit.entries = KEYS[key]
       key = key + 1
       if limit.unit == 'tokens' then

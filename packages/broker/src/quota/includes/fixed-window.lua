@@ -1,10 +1,13 @@
--- A calendar month (UTC): one counter per limit, a hash
---   month    the month it counts ('2026-11')
---   used     requests or tokens counted this month (pending reservations included)
+-- A fixed window: a calendar month (UTC), or periods whose starts the caller computed (a
+-- calendar day or month in a time zone, or fixed windows of a duration). One counter per
+-- limit, a hash
+--   month    the month it counts ('2026-11'), for a UTC month
+--   period   the start (ms, zero-padded) of the period it counts, for the others
+--   used     requests or tokens counted this period (pending reservations included)
 --   p|<id>   '<amount>|<holdUntil>' for each pending reservation
--- When the month changes, the counter starts again from the pending reservations still
+-- When the period changes, the counter starts again from the pending reservations still
 -- within their hold: their calls may be answered, and counted by the provider, in the
--- new month. The key expires a day after the month it counts ends.
+-- new period. The key expires a day after the period it counts ends.
 
 local DAY = 86400000
 
@@ -43,12 +46,26 @@ local function monthOf(now)
   return string.format('%04d-%02d', year, month), daysFromCivil(nextYear, nextMonth, 1) * DAY
 end
 
--- Sets limit.label and limit.nextMonth; restarts the counter if it counts an earlier month.
-local function rollMonth(limit, now)
-  local label, nextMonth = monthOf(now)
-  limit.label, limit.nextMonth = label, nextMonth
-  local counted = redis.call('HGET', limit.counter, 'month')
-  if not counted or counted >= label then return end -- (a clock that stepped back keeps its month)
+-- The period containing `now` among the caller's starts (s1 < s2 < s3 < s4: the period
+-- before, the current one and the two after it, by the caller's clock): its label and end.
+-- Redis time a whole period away from the caller's clock takes the nearest period given.
+local function periodOf(starts, now)
+  local first, last = starts[1], starts[4]
+  if now < starts[2] then first, last = starts[1], starts[2]
+  elseif now < starts[3] then first, last = starts[2], starts[3]
+  elseif now < starts[4] then first, last = starts[3], starts[4]
+  else first, last = starts[4], starts[4] + (starts[4] - starts[3]) end
+  return string.format('%015.0f', first), last
+end
+
+-- Sets limit.label and limit.periodEnd; restarts the counter if it counts an earlier period.
+local function rollPeriod(limit, now)
+  local label, periodEnd
+  if limit.starts then label, periodEnd = periodOf(limit.starts, now)
+  else label, periodEnd = monthOf(now) end
+  limit.label, limit.periodEnd = label, periodEnd
+  local counted = redis.call('HGET', limit.counter, limit.labelField)
+  if not counted or counted >= label then return end -- (a clock that stepped back keeps its period)
   local fields = redis.call('HGETALL', limit.counter)
   redis.call('DEL', limit.counter)
   local used = 0
@@ -61,17 +78,17 @@ local function rollMonth(limit, now)
       end
     end
   end
-  redis.call('HSET', limit.counter, 'month', label, 'used', used)
-  redis.call('PEXPIRE', limit.counter, nextMonth + DAY - now)
+  redis.call('HSET', limit.counter, limit.labelField, label, 'used', used)
+  redis.call('PEXPIRE', limit.counter, periodEnd + DAY - now)
 end
 
--- Requests or tokens counted this month. Call after rollMonth.
-local function monthUsed(limit)
+-- Requests or tokens counted this period. Call after rollPeriod.
+local function periodUsed(limit)
   return tonumber(redis.call('HGET', limit.counter, 'used')) or 0
 end
 
 -- The pending reservation `id` on this counter: its amount, or nil.
-local function monthPending(limit, id)
+local function periodPending(limit, id)
   local value = redis.call('HGET', limit.counter, 'p|' .. id)
   if value then return tonumber(string.match(value, '^(%d+)|')) end
   return nil
