@@ -1,11 +1,17 @@
-import type { ProviderCall, ProviderState } from './provider-state.ts';
+import { keyAccount, type ProviderCall, type ProviderState } from './provider-state.ts';
 import type { SimError } from './wire/wire-format.ts';
 
-/** The auth error for this call, or undefined when the provider needs no key or the key matches. */
+/**
+ * The auth error for this call, or undefined when the provider needs no key or the key is
+ * `apiKey` or one of `apiKeys` (whose calls are then counted on that key's own counters).
+ */
 export function checkApiKey(state: ProviderState, call: ProviderCall): SimError | undefined {
-  const expected = state.config.apiKey;
-  if (expected === undefined) return undefined;
+  const { apiKey, apiKeys = [] } = state.config;
+  if (apiKey === undefined && apiKeys.length === 0) return undefined;
   const key = state.format.readApiKey(call.request.headers, call.query);
   if (key === undefined || key === '') return { kind: 'missing-key' };
-  return key === expected ? undefined : { kind: 'bad-key', key };
+  if (key === apiKey) return undefined;
+  if (!apiKeys.includes(key)) return { kind: 'bad-key', key };
+  call.account = keyAccount(state, key);
+  return undefined;
 }

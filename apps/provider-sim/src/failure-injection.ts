@@ -1,6 +1,6 @@
 import { createRandom } from './create-random.ts';
 import type { ProviderResponder } from './provider-responder.ts';
-import type { ProviderCall, ProviderState } from './provider-state.ts';
+import { accountOf, type ProviderCall, type ProviderState } from './provider-state.ts';
 import type { RequestLogEntry, RequestOutcome } from './request-log.ts';
 import { sampleLatency } from './sample-latency.ts';
 import { type DownMode, FAILURE_KINDS, type FailureKind, toMilliseconds } from './sim-config.ts';
@@ -125,7 +125,11 @@ export function createFailureInjection(state: ProviderState, responder: Provider
         metric: 'requests',
         retryAfterMs: INJECTED_RETRY_AFTER_MS,
       };
-      responder.send(call, state.format.renderError(error, state.limiter.snapshot(now), now), entry);
+      responder.send(
+        call,
+        state.format.renderError(error, accountOf(state, call).limiter.snapshot(now), now),
+        entry,
+      );
     },
   };
   injection.reseed();

@@ -1,5 +1,5 @@
 import { checkApiKey } from './check-api-key.ts';
-import type { ProviderCall, ProviderState } from './provider-state.ts';
+import { accountOf, type ProviderCall, type ProviderState } from './provider-state.ts';
 import type { RequestLogEntry, RequestOutcome } from './request-log.ts';
 import type { Answer, ChatCall, Route, SimError, WireResponse } from './wire/wire-format.ts';
 
@@ -50,18 +50,24 @@ export function createProviderResponder(state: ProviderState): ProviderResponder
       if (error.kind === 'rate-limited' || error.kind === 'daily-cap') state.counters.rateLimited += 1;
       else state.counters.clientErrors += 1;
       const now = state.now();
-      send(call, state.format.renderError(error, state.limiter.snapshot(now), now), entry);
+      send(call, state.format.renderError(error, accountOf(state, call).limiter.snapshot(now), now), entry);
     },
 
     sendAnswer(call, answer, malformed, entry) {
-      const rendered = state.format.renderAnswer(answer, state.limiter.snapshot(state.now()), state.now());
+      const quota = accountOf(state, call).limiter.snapshot(state.now());
+      const rendered = state.format.renderAnswer(answer, quota, state.now());
       if (malformed) rendered.body = rendered.body.slice(0, Math.floor(rendered.body.length / 2));
       send(call, rendered, entry);
     },
 
     sendStream(call, answer, parsed, malformed, entry) {
       const now = state.now();
-      const stream = state.format.renderStream(answer, state.limiter.snapshot(now), now, parsed);
+      const stream = state.format.renderStream(
+        answer,
+        accountOf(state, call).limiter.snapshot(now),
+        now,
+        parsed,
+      );
       let chunks = stream.chunks;
       if (malformed) {
         const keep = Math.floor(chunks.length / 2);

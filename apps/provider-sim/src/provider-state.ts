@@ -21,6 +21,14 @@ export interface ProviderCall {
   body: Buffer;
   request: IncomingMessage;
   response: ServerResponse;
+  /** The counters of the key the call carries, once checked (`checkApiKey`); absent: the provider's own. */
+  account?: KeyAccount;
+}
+
+/** The limits' windows and the daily cap of one key (the provider's own, or one of `apiKeys`). */
+export interface KeyAccount {
+  readonly limiter: RateLimiter;
+  readonly daily: DailyCounter;
 }
 
 export interface InFlight {
@@ -53,9 +61,13 @@ export interface ProviderState {
   readonly limiter: RateLimiter;
   /** Successful requests today, for `dailyCap` (the format, and so the day's zone, never changes). */
   readonly daily: DailyCounter;
+  /** The counters of each key of `apiKeys`, made when the key is first used. */
+  readonly accounts: Map<string, KeyAccount>;
   readonly log: RequestLog;
   readonly inFlight: Set<InFlight>;
   readonly now: () => number;
+  /** The limits as last applied, for the counters of keys made later. */
+  resolvedLimits: ResolvedLimit[];
   /** When the simulator started: scheduled outages count from here. */
   readonly startedAt: number;
 }
@@ -72,8 +84,10 @@ export function createProviderState(
     sequence: 0,
     limiter: new RateLimiter([]),
     daily: new DailyCounter(config.format),
+    accounts: new Map(),
     log: new RequestLog(),
     inFlight: new Set(),
+    resolvedLimits: [],
     now: clock.now,
     startedAt: clock.startedAt,
   };
@@ -108,4 +122,24 @@ export function applyConfig(state: ProviderState): void {
     if (limit.tokens !== undefined) limits.push({ metric: 'tokens', limit: limit.tokens, perMs });
   }
   state.limiter.setLimits(limits);
+  for (const account of state.accounts.values()) account.limiter.setLimits(limits);
+  state.resolvedLimits = limits;
+}
+
+/** The counters a call is held to: its key's, or the provider's own. */
+export function accountOf(state: ProviderState, call: ProviderCall): KeyAccount {
+  return call.account ?? state;
+}
+
+/** The counters of one key of `apiKeys`, made on first use with the provider's limits. */
+export function keyAccount(state: ProviderState, key: string): KeyAccount {
+  let account = state.accounts.get(key);
+  if (!account) {
+    account = {
+      limiter: new RateLimiter(state.resolvedLimits),
+      daily: new DailyCounter(state.config.format),
+    };
+    state.accounts.set(key, account);
+  }
+  return account;
 }

@@ -73,6 +73,11 @@ export interface SimProviderConfig {
   format: WireFormatKind;
   /** When set, requests must carry it (Bearer / x-api-key / x-goog-api-key or ?key=). */
   apiKey?: string;
+  /**
+   * More keys the provider accepts, each counted on its own (its own limit windows and daily
+   * cap), as providers that count per key do; `apiKey`'s calls keep the provider's counters.
+   */
+  apiKeys?: string[];
   models: SimModel[];
   limits?: SimLimit[];
   /** Requests in flight above this get 429. */
@@ -107,6 +112,7 @@ const KNOWN_KEYS = new Set([
   'id',
   'format',
   'apiKey',
+  'apiKeys',
   'models',
   'limits',
   'concurrency',
@@ -273,6 +279,12 @@ function collectProblems(input: Record<string, unknown>, path: string): Problems
   }
   if (input.apiKey !== undefined && (typeof input.apiKey !== 'string' || input.apiKey.length === 0)) {
     problems.push(`${path}.apiKey: expected a non-empty string`);
+  }
+  if (
+    input.apiKeys !== undefined &&
+    !(Array.isArray(input.apiKeys) && input.apiKeys.every((key) => typeof key === 'string' && key.length > 0))
+  ) {
+    problems.push(`${path}.apiKeys: expected an array of non-empty strings`);
   }
   checkModels(input.models, `${path}.models`, problems);
   if (input.limits !== undefined) checkLimits(input.limits, `${path}.limits`, problems);

@@ -3,6 +3,7 @@ import { decideReply, type Reply } from './decide-reply.ts';
 import { createFailureInjection, type FailureInjection } from './failure-injection.ts';
 import { createProviderResponder, type ProviderResponder } from './provider-responder.ts';
 import {
+  accountOf,
   applyConfig,
   createCounters,
   createProviderState,
@@ -81,6 +82,7 @@ export class SimulatedProvider {
   reset(): void {
     this.state.limiter.clear();
     this.state.daily.clear();
+    this.state.accounts.clear();
     this.state.log.clear();
     this.state.sequence = 0;
     this.state.counters = createCounters(this.state.inFlight.size);
@@ -185,7 +187,8 @@ export class SimulatedProvider {
     entry: RequestLogEntry,
     now: number,
   ): void {
-    const { config, limiter } = this.state;
+    const { config } = this.state;
+    const { limiter, daily } = accountOf(this.state, call);
     const concurrency = config.concurrency;
     if (concurrency !== undefined && this.state.inFlight.size >= concurrency) {
       const error: SimError = {
@@ -201,12 +204,12 @@ export class SimulatedProvider {
     }
 
     const dailyCap = config.dailyCap;
-    if (dailyCap && this.state.daily.usedAt(now) >= dailyCap.requests) {
+    if (dailyCap && daily.usedAt(now) >= dailyCap.requests) {
       const error: SimError = {
         kind: 'daily-cap',
         model: parsed.model,
         limit: dailyCap.requests,
-        resetMs: this.state.daily.resetMsAt(now),
+        resetMs: daily.resetMsAt(now),
         answer: dailyCap.answer ?? 'daily-limit',
       };
       this.responder.reject(call, error, entry, 'daily_cap_spent');
@@ -238,7 +241,7 @@ export class SimulatedProvider {
     if (consumesQuota) {
       const reserved = config.tokenAccounting === 'max-tokens' ? budget : summary.outputTokens;
       limiter.commit(now, parsed.inputTokens + reserved);
-      this.state.daily.count(now);
+      daily.count(now);
       entry.outputTokens = summary.outputTokens;
     }
     this.process(call, parsed, summary, failure, entry, now);
@@ -271,7 +274,7 @@ export class SimulatedProvider {
     }
     const answerNow = () => {
       timer = undefined;
-      const quota = state.limiter.snapshot(state.now());
+      const quota = accountOf(state, call).limiter.snapshot(state.now());
       if (failure === 'serverError' || failure === 'unavailable') {
         const error: SimError = { kind: failure === 'serverError' ? 'server-error' : 'unavailable' };
         responder.send(call, state.format.renderError(error, quota, state.now()), entry);

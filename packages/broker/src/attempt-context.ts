@@ -52,7 +52,13 @@ export interface Attempting {
   queued: QueueJob<QueuedJob>;
   token: string | undefined;
   limits: QuotaLimit[];
+  /**
+   * `provider`: whose counters the call reserves on, the provider's id, or for a key pool the
+   * `quotaId` of the group of the key it calls with.
+   */
   reservation: { provider: string; limits: QuotaLimit[]; reservationId: string };
+  /** The key of a pool the call is made with; absent for a provider with one key or none. */
+  key?: { quotaId: string; fingerprint: string };
   inputTokens: number;
   /** The output limit the call is sent with (`outputLimitOf`); reserved with the input. */
   outputLimit: number;

@@ -117,6 +117,12 @@ export function createBroker(options: BrokerOptions): Broker {
     redis,
     keys,
     providers: config.providers.map((provider) => provider.id),
+    pools: new Map(
+      config.providers.flatMap((provider) => {
+        const groups = catalog.keyGroups(provider.id);
+        return groups ? [[provider.id, groups.map((group) => group.quotaId)] as const] : [];
+      }),
+    ),
     onError: options.onError,
   });
   checks.isBackedOff ??= backoff.isBackedOff;

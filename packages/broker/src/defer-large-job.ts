@@ -27,7 +27,8 @@ export async function deferLargeJob(
   if ((queued.data.deferrals ?? 0) > 0) return undefined;
   const smallest = deps.reservationSizes.smallest(provider.id);
   if (smallest === undefined || smallest >= reservedTokens) return undefined;
-  const [usage] = await deps.quota.usage({ provider: provider.id, limits: [limit] });
+  // The counters that refused: the provider's, or those of the group of keys that frees first.
+  const [usage] = await deps.quota.usage({ provider: attempting.reservation.provider, limits: [limit] });
   if (!usage || usage.remaining < smallest) return undefined;
   if (refusal.retryAfterMs <= provider.timeoutMs && provider.concurrency > 1) return 'hold';
   if (token === undefined) return undefined;

@@ -3,7 +3,7 @@ import { reservedTokensOf, type TokenNeed } from './estimate-tokens.ts';
 import type { PlanTarget, Priority } from './job.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { LIMITER, QUEUE_PRIORITY, type Queues } from './queues.ts';
-import type { Quota } from './quota/index.ts';
+import { providerUsage, type Quota } from './quota/index.ts';
 
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
@@ -32,7 +32,7 @@ export function createStartEstimator(deps: {
     const [counts, pausedMs, usage, latencyMs] = await Promise.all([
       providerQueue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
       providerQueue.getRateLimitTtl(LIMITER.max),
-      limits.length > 0 ? quota.usage({ provider: target.provider, limits }) : Promise.resolve([]),
+      providerUsage(quota, { provider: target.provider, groups: catalog.keyGroups(target.provider), limits }),
       latency.expectedMs(target.provider),
     ]);
     const backlog =
@@ -46,7 +46,9 @@ export function createStartEstimator(deps: {
       const need = (backlog + 1) * (limit.unit === 'requests' ? 1 : reservedTokens);
       if (need <= state.remaining) return;
       const windowMs = limit.window === 'month' ? MONTH_MS : limit.window === 'day' ? DAY_MS : limit.window;
-      const extraWindows = Math.ceil((need - state.remaining) / limit.max);
+      // A key pool admits its max once per group of keys.
+      const perWindow = limit.max * (catalog.keyGroups(target.provider)?.length ?? 1);
+      const extraWindows = Math.ceil((need - state.remaining) / perWindow);
       wait = Math.max(wait, state.resetMs + (extraWindows - 1) * windowMs);
     });
     const concurrency = catalog.provider(target.provider).concurrency;

@@ -33,10 +33,15 @@ export async function handleFailure(
     }
     if (policy.tightensQuota) await deps.quota.tighten({ provider: reservation.provider, ...TIGHTEN });
   }
-  // A spent daily or monthly cap, or spent credits: out of every process's route plans.
+  // A key of a pool refused: that key's group is avoided while the others have room.
+  if (outcome === 'rate_limited' && attempting.key)
+    deps.backoff?.onKeyOutcome(attempting.key.quotaId, outcome);
+  // A spent daily or monthly cap, or spent credits: out of every process's route plans. (For a
+  // key pool, the whole provider: spent caps are not kept per key.)
   if (outcome === 'quota_exhausted' && error.exhausted)
-    await deps.spentCaps?.record(reservation.provider, error.exhausted);
-  const pauseMs = pauseMsOf(outcome, error.retryAfterMs);
+    await deps.spentCaps?.record(planned.provider, error.exhausted);
+  // One key of a pool refusing does not stop the others: its group is backed off instead.
+  const pauseMs = outcome === 'rate_limited' && attempting.key ? 0 : pauseMsOf(outcome, error.retryAfterMs);
   if (pauseMs > 0) await providerQueue.rateLimit(pauseMs);
 
   const latencyMs = await deps.latency.expectedMs(planned.provider);

@@ -41,7 +41,7 @@ export {
 } from './outcome-policy.ts';
 export { type Plan, type PlanChecks, type RejectedTarget, resolveRoute } from './plan-route.ts';
 export { QUEUE_PRIORITY } from './queues.ts';
-export { windowLabelOf } from './quota/index.ts';
+export { providerUsage, windowLabelOf } from './quota/index.ts';
 export { defineScripts, type LuaScript, type ScriptArgument } from './scripts/define-scripts.ts';
 export type { SubmitOptions } from './submit.ts';
 export type { Sweeper, SweeperSettings, SweepReport } from './sweeper.ts';

@@ -3,6 +3,8 @@ import { costOf } from '@switchyard/config';
 import {
   type GenerateRequest,
   type GenerateResult,
+  keyAdapterId,
+  type ProviderAdapter,
   ProviderError,
   type RateLimitHint,
 } from '@switchyard/spec';
@@ -16,6 +18,7 @@ import { handleFailure } from './handle-failure.ts';
 import { TERMINAL_STATUSES } from './job.ts';
 import type { JobStreamDelta } from './job-stream.ts';
 import type { QueuedJob } from './queues.ts';
+import type { AcquireResult } from './quota/index.ts';
 import { endSpan, tracer } from './tracing.ts';
 
 /** Extra time a reservation is held beyond the provider timeout, should a worker die mid-call. */
@@ -90,11 +93,7 @@ async function reserve(deps: AttemptDeps, attempting: Attempting): Promise<boole
   const { job, target, provider, reservedTokens } = attempting;
   let waitedAlone = false;
   for (;;) {
-    const grant = await deps.quota.acquire({
-      ...attempting.reservation,
-      tokens: reservedTokens,
-      holdMs: provider.timeoutMs + HOLD_MARGIN_MS,
-    });
+    const grant = await acquire(deps, attempting, provider.timeoutMs + HOLD_MARGIN_MS);
     if (grant.granted) {
       deps.reservationSizes?.record(provider.id, reservedTokens);
       return true;
@@ -140,6 +139,44 @@ async function reserve(deps: AttemptDeps, attempting: Attempting): Promise<boole
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Process-local turn of the keys within each group of a pool (keys of a group share counters). */
+const keyTurns = new Map<string, number>();
+
+/**
+ * Reserves on the provider's counters; for a key pool, on the first group of keys, in their
+ * order, that has room (groups backed off after a refusal come only when every group is), and
+ * the call goes out with a key of that group. Refused everywhere: the refusal that frees first
+ * (its group's counters are then `reservation.provider`, for `deferLargeJob`).
+ */
+async function acquire(deps: AttemptDeps, attempting: Attempting, holdMs: number): Promise<AcquireResult> {
+  const { reservation, reservedTokens: tokens } = attempting;
+  const groups = deps.catalog.keyGroups(attempting.provider.id);
+  if (!groups) return deps.quota.acquire({ ...reservation, tokens, holdMs });
+  const ready = groups.filter((group) => !deps.backoff?.isBackedOff(group.quotaId));
+  let soonest: { grant: AcquireResult; quotaId: string } | undefined;
+  for (const group of ready.length > 0 ? ready : groups) {
+    const grant = await deps.quota.acquire({ ...reservation, provider: group.quotaId, tokens, holdMs });
+    if (grant.granted) {
+      const turn = keyTurns.get(group.quotaId) ?? 0;
+      keyTurns.set(group.quotaId, turn + 1);
+      const key = group.keys[turn % group.keys.length]!;
+      reservation.provider = group.quotaId;
+      attempting.key = { quotaId: group.quotaId, fingerprint: key.fingerprint };
+      return grant;
+    }
+    if (!soonest || freesSooner(grant, soonest.grant)) soonest = { grant, quotaId: group.quotaId };
+  }
+  reservation.provider = soonest!.quotaId;
+  return soonest!.grant;
+}
+
+/** A refusal that will admit the call before `other` does (-1: never). */
+function freesSooner(refusal: AcquireResult, other: AcquireResult): boolean {
+  if (refusal.granted || other.granted) return false;
+  if (refusal.retryAfterMs < 0) return false;
+  return other.retryAfterMs < 0 || refusal.retryAfterMs < other.retryAfterMs;
+}
+
 async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
   const { job, target, planned, provider, reservation, reservedTokens } = attempting;
   const controller = deps.cancellations.track(job.id);
@@ -163,9 +200,10 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
       signal: controller.signal,
     };
     span.setAttributes(genAiRequestAttributes(provider, request));
+    const adapter = adapterOf(deps, provider.id, attempting.key?.fingerprint);
     result = job.stream
-      ? await relayStream(deps, job.id, provider.id, request, relay)
-      : await adapterOf(deps, provider.id).generate(request);
+      ? await relayStream(deps, job.id, adapter, request, relay)
+      : await adapter.generate(request);
     // An answer the request's contract refuses (JSON that breaks a strict schema) is a bad
     // response like any malformed one: retried, then the next target.
     const problem = deps.validate?.(result, job);
@@ -218,6 +256,7 @@ async function recordSuccess(
   const cost = costOf(result.usage, model.price);
   // Sent together (one write, with auto-pipelining) and awaited together: the job's success
   // does not wait for the bookkeeping.
+  if (attempting.key) deps.backoff?.onKeyOutcome(attempting.key.quotaId, 'succeeded');
   const bookkeeping = Promise.all([
     reservation.limits.length > 0
       ? deps.quota.settle({ ...reservation, reservedTokens, usedTokens })
@@ -253,8 +292,11 @@ async function recordSuccess(
   await deps.dispatcher.afterTerminal(job);
 }
 
-function adapterOf(deps: AttemptDeps, providerId: string) {
-  const adapter = deps.adapters.get(providerId);
+/** The provider's adapter, or the one calling with a given key of its pool. */
+function adapterOf(deps: AttemptDeps, providerId: string, fingerprint?: string): ProviderAdapter {
+  const adapter =
+    (fingerprint === undefined ? undefined : deps.adapters.get(keyAdapterId(providerId, fingerprint))) ??
+    deps.adapters.get(providerId);
   if (!adapter) throw new Error(`no adapter for provider ${providerId}`);
   return adapter;
 }
@@ -266,11 +308,10 @@ function adapterOf(deps: AttemptDeps, providerId: string) {
 async function relayStream(
   deps: AttemptDeps,
   jobId: string,
-  providerId: string,
+  adapter: ProviderAdapter,
   request: GenerateRequest,
   relay: { chunks: number },
 ): Promise<GenerateResult> {
-  const adapter = adapterOf(deps, providerId);
   const append = async (event: JobStreamDelta) => {
     await deps.streams.append(jobId, event);
     relay.chunks++;

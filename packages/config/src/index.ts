@@ -1,6 +1,7 @@
 export { ConfigError, type ConfigProblem } from './config-error.ts';
 export { costOf, type ModelPrice } from './cost-of.ts';
 export { formatDuration, parseDuration } from './duration.ts';
+export { type KeyGroup, keyFingerprint, keyGroupsOf, type ProviderKey } from './key-pool.ts';
 export { configFromEnvironment, loadConfig, parseConfig } from './load-config.ts';
 export { parseEnvironment } from './parse-environment.ts';
 export type { Preset } from './presets.ts';

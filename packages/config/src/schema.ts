@@ -1,6 +1,7 @@
 import { CAPABILITIES, isTimeZone, WIRE_CAPABILITIES } from '@switchyard/spec';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { keyFingerprint, type ProviderKey } from './key-pool.ts';
 import { TenantDefaultsSchema, TenantsSchema } from './tenant-schema.ts';
 
 /** A duration string (`500ms`, `10s`, `1m`, `1h`, `1d`) parsed into milliseconds. */
@@ -118,12 +119,23 @@ const providerId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'use 1-63 lowercase letters, digits, dots, dashes or underscores');
 
+/** A key of a pool: the key, or the key with the quota group it counts in (one account, one project). */
+const PoolKeySchema = z.union([
+  z.string().min(1),
+  z.strictObject({ key: z.string().min(1), quotaGroup: providerId.optional() }),
+]);
+
 export const ProviderSchema = z
   .strictObject({
     id: providerId,
     kind: z.enum(PROVIDER_KINDS),
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
     apiKey: z.string().min(1).optional(),
+    /**
+     * Several keys, each with its own quota counters and backoff (`quotaGroup` makes keys share
+     * them); the worker calls with a key that has room. Instead of `apiKey`.
+     */
+    apiKeys: z.array(PoolKeySchema).min(1).optional(),
     tier: z.enum(TIERS).default('paid'),
     dataPolicy: z.enum(DATA_POLICIES).default('may-train'),
     models: z.array(ModelSchema).min(1),
@@ -138,8 +150,32 @@ export const ProviderSchema = z
     timeout: durationMs.default(60_000),
     headers: z.record(z.string(), z.string()).optional(),
   })
-  .transform(({ timeout, ...provider }) => ({
+  .superRefine((provider, context) => {
+    if (provider.apiKey !== undefined && provider.apiKeys !== undefined) {
+      context.addIssue({ code: 'custom', path: ['apiKeys'], message: 'set apiKey or apiKeys, not both' });
+    }
+    const seen = new Set<string>();
+    (provider.apiKeys ?? []).forEach((entry, index) => {
+      const key = typeof entry === 'string' ? entry : entry.key;
+      // The message never quotes the key.
+      if (seen.has(key))
+        context.addIssue({ code: 'custom', path: ['apiKeys', index], message: 'a key listed twice' });
+      seen.add(key);
+    });
+  })
+  .transform(({ timeout, apiKeys, ...provider }) => ({
     ...provider,
+    /** Every key (one for `apiKey`), in order; `apiKey` is the first. */
+    keys: (apiKeys ?? (provider.apiKey === undefined ? [] : [provider.apiKey])).map((entry): ProviderKey => {
+      const apiKey = typeof entry === 'string' ? entry : entry.key;
+      const fingerprint = keyFingerprint(apiKey);
+      return {
+        apiKey,
+        fingerprint,
+        quotaGroup: (typeof entry === 'string' ? undefined : entry.quotaGroup) ?? fingerprint,
+      };
+    }),
+    apiKey: provider.apiKey ?? (apiKeys === undefined ? undefined : poolKeyOf(apiKeys[0]!)),
     models: provider.models.map((model) => ({
       ...model,
       capabilities: model.capabilities ?? [...WIRE_CAPABILITIES[provider.kind]],
@@ -147,6 +183,10 @@ export const ProviderSchema = z
     baseUrl: (provider.baseUrl ?? DEFAULT_BASE_URLS[provider.kind]).replace(/\/+$/, ''),
     timeoutMs: timeout,
   }));
+
+function poolKeyOf(entry: string | { key: string }): string {
+  return typeof entry === 'string' ? entry : entry.key;
+}
 
 /** `provider/model`; the model part may itself contain slashes (OpenRouter names). */
 const targetString = z.string().regex(/^[^/]+\/.+$/, 'expected provider/model');

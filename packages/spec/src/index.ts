@@ -10,6 +10,7 @@ export {
   type GenerateRequest,
   type GenerateResult,
   type GenerationOptions,
+  keyAdapterId,
   type ProviderAdapter,
   type ProviderKind,
   type ResponseFormat,

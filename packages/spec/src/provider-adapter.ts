@@ -155,3 +155,11 @@ export interface ProviderAdapter {
    */
   stream?(request: GenerateRequest): AsyncIterable<StreamEvent>;
 }
+
+/**
+ * Where the adapter of one key of a provider's key pool is found in the adapters by provider
+ * id (the provider's own entry calls with its first key).
+ */
+export function keyAdapterId(providerId: string, fingerprint: string): string {
+  return `${providerId}#${fingerprint}`;
+}

@@ -284,6 +284,28 @@ export interface paths {
                                     /** @description ISO 8601 */
                                     until: string;
                                 } | null;
+                                /** @description A key pool (apiKeys): each key with the counters of its quota group (keys of one group show the same ones) and the group's backoff; empty for a provider with one key. `limits` above add up every group */
+                                keys: {
+                                    /** @description The first 8 hex digits of the key's SHA-256; never the key */
+                                    fingerprint: string;
+                                    quota_group: string;
+                                    limits: {
+                                        scope: string;
+                                        unit: string;
+                                        effective_limit: number;
+                                        used: number;
+                                        remaining: number;
+                                        reset_ms: number;
+                                    }[];
+                                    tightened: {
+                                        factor: number;
+                                        until: string;
+                                    } | null;
+                                    backoff: {
+                                        until: string;
+                                        refusals: number;
+                                    } | null;
+                                }[];
                                 queue: {
                                     waiting: number;
                                     active: number;

@@ -1,5 +1,5 @@
-import { type Broker, windowLabelOf } from '@switchyard/broker';
-import type { ProviderConfig } from '@switchyard/config';
+import { type Broker, providerUsage, windowLabelOf } from '@switchyard/broker';
+import { keyGroupsOf, type ProviderConfig } from '@switchyard/config';
 import { Gauge, type Registry } from 'prom-client';
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
@@ -103,7 +103,7 @@ async function readProvider(broker: Broker, provider: ProviderConfig): Promise<P
   const [counts, usage] = await Promise.all([
     // Jobs with a priority (all of ours) wait in `prioritized`, not in `wait`.
     queue.getJobCounts('wait', 'prioritized', 'active', 'delayed'),
-    limits.length > 0 ? broker.quota.usage({ provider: provider.id, limits }) : Promise.resolve([]),
+    providerUsage(broker.quota, { provider: provider.id, groups: keyGroupsOf(provider), limits }),
   ]);
   return {
     provider: provider.id,

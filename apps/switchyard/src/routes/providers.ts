@@ -1,4 +1,5 @@
-import { QUEUE_PRIORITY } from '@switchyard/broker';
+import { type Broker, providerUsage, QUEUE_PRIORITY } from '@switchyard/broker';
+import { type KeyGroup, keyGroupsOf } from '@switchyard/config';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
@@ -38,6 +39,29 @@ const ProviderView = z.object({
   tightened: z
     .object({ factor: z.number(), reason: z.string(), until: z.string().describe('ISO 8601') })
     .nullable(),
+  keys: z
+    .array(
+      z.object({
+        fingerprint: z.string().describe("The first 8 hex digits of the key's SHA-256; never the key"),
+        quota_group: z.string(),
+        limits: z.array(
+          z.object({
+            scope: z.string(),
+            unit: z.string(),
+            effective_limit: z.number(),
+            used: z.number(),
+            remaining: z.number(),
+            reset_ms: z.number(),
+          }),
+        ),
+        tightened: z.object({ factor: z.number(), until: z.string() }).nullable(),
+        backoff: z.object({ until: z.string(), refusals: z.number() }).nullable(),
+      }),
+    )
+    .meta({
+      description:
+        "A key pool (apiKeys): each key with the counters of its quota group (keys of one group show the same ones) and the group's backoff; empty for a provider with one key. `limits` above add up every group",
+    }),
   queue: z.object({ waiting: z.number(), active: z.number(), delayed: z.number(), paused_ms: z.number() }),
   /** Measured; null until the provider has answered (planning assumes 2 s meanwhile). */
   latency_ms: z.number().nullable(),
@@ -80,13 +104,15 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
             ),
           ];
           const queue = broker.queue(broker.keys.providerQueue(provider.id));
-          const [usage, counts, priorities, pausedMs, latency, tightening] = await Promise.all([
-            limits.length > 0 ? broker.quota.usage({ provider: provider.id, limits }) : Promise.resolve([]),
+          const groups = keyGroupsOf(provider);
+          const [usage, counts, priorities, pausedMs, latency, tightening, keys] = await Promise.all([
+            providerUsage(broker.quota, { provider: provider.id, groups, limits }),
             queue.getJobCounts('wait', 'active', 'delayed'),
             queue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
             queue.getRateLimitTtl(),
             broker.measuredLatencyMs(provider.id),
             broker.quota.tightening(provider.id),
+            Promise.all((groups ?? []).map((group) => keyGroupView(broker, group, limits))),
           ]);
           const factor = tightening?.factor ?? 1;
           const health = services.health.state(provider.id);
@@ -123,6 +149,7 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
                   until: new Date(tightening.until).toISOString(),
                 }
               : null,
+            keys: keys.flat(),
             queue: {
               waiting:
                 (counts.wait ?? 0) +
@@ -148,6 +175,34 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 };
+
+/** Every key of one group of a pool, with the group's counters, tightening and backoff. */
+async function keyGroupView(
+  broker: Broker,
+  group: KeyGroup,
+  limits: Parameters<Broker['quota']['usage']>[0]['limits'],
+) {
+  const [usage, tightening] = await Promise.all([
+    limits.length > 0 ? broker.quota.usage({ provider: group.quotaId, limits }) : Promise.resolve([]),
+    broker.quota.tightening(group.quotaId),
+  ]);
+  const factor = tightening?.factor ?? 1;
+  const backoff = broker.backoff.state(group.quotaId);
+  return group.keys.map((key) => ({
+    fingerprint: key.fingerprint,
+    quota_group: group.name,
+    limits: limits.map((limit, index) => ({
+      scope: limit.scope,
+      unit: limit.unit,
+      effective_limit: Math.max(1, Math.floor(limit.max * factor)),
+      used: usage[index]?.used ?? 0,
+      remaining: usage[index]?.remaining ?? limit.max,
+      reset_ms: usage[index]?.resetMs ?? 0,
+    })),
+    tightened: tightening ? { factor, until: new Date(tightening.until).toISOString() } : null,
+    backoff: backoff ? { until: new Date(backoff.until).toISOString(), refusals: backoff.refusals } : null,
+  }));
+}
 
 /**
  * `DELETE /v1/providers/:id/exhausted`: an operator says the provider has quota again (credits

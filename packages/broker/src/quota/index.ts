@@ -12,3 +12,4 @@ export {
   UNEXPECTED_429,
 } from './create-quota.ts';
 export { windowLabelOf } from './limit-arguments.ts';
+export { providerUsage } from './pool-usage.ts';
