@@ -11,7 +11,10 @@ export function checkApiKey(state: ProviderState, call: ProviderCall): SimError 
   const key = state.format.readApiKey(call.request.headers, call.query);
   if (key === undefined || key === '') return { kind: 'missing-key' };
   if (key === apiKey) return undefined;
-  if (!apiKeys.includes(key)) return { kind: 'bad-key', key };
-  call.account = keyAccount(state, key);
+  const entry = apiKeys.find(
+    (candidate) => (typeof candidate === 'string' ? candidate : candidate.key) === key,
+  );
+  if (entry === undefined) return { kind: 'bad-key', key };
+  call.account = keyAccount(state, typeof entry === 'string' ? `key:${entry}` : `account:${entry.account}`);
   return undefined;
 }

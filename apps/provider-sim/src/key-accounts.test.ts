@@ -16,7 +16,12 @@ beforeAll(async () => {
         id: 'pooled',
         format: 'openai',
         apiKey: 'key-main-0000',
-        apiKeys: ['key-second-000', 'key-third-0000'],
+        apiKeys: [
+          'key-second-000',
+          'key-third-0000',
+          { key: 'key-project-a1', account: 'a' },
+          { key: 'key-project-a2', account: 'a' },
+        ],
         models: [model],
         limits: [{ requests: 2, per: '1m' }],
         dailyCap: { requests: 3 },
@@ -48,6 +53,9 @@ it('counts each key on its own and refuses an unknown one', async () => {
   expect(third.status).toBe(200);
   expect(third.headers.get('x-ratelimit-remaining-requests')).toBe('1');
   expect((await complete('key-unknown-00')).status).toBe(401);
+  // Two keys of one account share its counters.
+  expect(await statuses('key-project-a1', 1)).toEqual([200]);
+  expect(await statuses('key-project-a2', 2)).toEqual([200, 429]);
   simulator.reset();
   expect(await statuses('key-second-000', 2)).toEqual([200, 200]);
 });

@@ -61,7 +61,7 @@ export interface ProviderState {
   readonly limiter: RateLimiter;
   /** Successful requests today, for `dailyCap` (the format, and so the day's zone, never changes). */
   readonly daily: DailyCounter;
-  /** The counters of each key of `apiKeys`, made when the key is first used. */
+  /** The counters of each key (or account) of `apiKeys`, made when first used. */
   readonly accounts: Map<string, KeyAccount>;
   readonly log: RequestLog;
   readonly inFlight: Set<InFlight>;
@@ -131,15 +131,15 @@ export function accountOf(state: ProviderState, call: ProviderCall): KeyAccount 
   return call.account ?? state;
 }
 
-/** The counters of one key of `apiKeys`, made on first use with the provider's limits. */
-export function keyAccount(state: ProviderState, key: string): KeyAccount {
-  let account = state.accounts.get(key);
+/** The counters of one key or account of `apiKeys`, made on first use with the provider's limits. */
+export function keyAccount(state: ProviderState, name: string): KeyAccount {
+  let account = state.accounts.get(name);
   if (!account) {
     account = {
       limiter: new RateLimiter(state.resolvedLimits),
       daily: new DailyCounter(state.config.format),
     };
-    state.accounts.set(key, account);
+    state.accounts.set(name, account);
   }
   return account;
 }

@@ -75,9 +75,10 @@ export interface SimProviderConfig {
   apiKey?: string;
   /**
    * More keys the provider accepts, each counted on its own (its own limit windows and daily
-   * cap), as providers that count per key do; `apiKey`'s calls keep the provider's counters.
+   * cap), as providers that count per key do, or with the other keys of its `account` (one
+   * project, one account); `apiKey`'s calls keep the provider's counters.
    */
-  apiKeys?: string[];
+  apiKeys?: Array<string | { key: string; account: string }>;
   models: SimModel[];
   limits?: SimLimit[];
   /** Requests in flight above this get 429. */
@@ -282,9 +283,16 @@ function collectProblems(input: Record<string, unknown>, path: string): Problems
   }
   if (
     input.apiKeys !== undefined &&
-    !(Array.isArray(input.apiKeys) && input.apiKeys.every((key) => typeof key === 'string' && key.length > 0))
+    !(
+      Array.isArray(input.apiKeys) &&
+      input.apiKeys.every((entry) =>
+        typeof entry === 'string'
+          ? entry.length > 0
+          : typeof entry?.key === 'string' && entry.key.length > 0 && typeof entry.account === 'string',
+      )
+    )
   ) {
-    problems.push(`${path}.apiKeys: expected an array of non-empty strings`);
+    problems.push(`${path}.apiKeys: expected an array of non-empty strings or { key, account }`);
   }
   checkModels(input.models, `${path}.models`, problems);
   if (input.limits !== undefined) checkLimits(input.limits, `${path}.limits`, problems);
