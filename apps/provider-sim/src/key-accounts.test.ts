@@ -59,3 +59,30 @@ it('counts each key on its own and refuses an unknown one', async () => {
   simulator.reset();
   expect(await statuses('key-second-000', 2)).toEqual([200, 200]);
 });
+
+it('resets a fixed window at resetsAt and every period from it', async () => {
+  const fixed = await startSimulator({
+    now: () => clock,
+    providers: [
+      {
+        id: 'fixed',
+        format: 'openai',
+        models: [model],
+        limits: [{ requests: 1, per: 1_000, resetsAt: clock - 10_300 }],
+      },
+    ],
+  });
+  try {
+    const call = () =>
+      send(`${fixed.baseUrlFor('fixed')}/chat/completions`, {
+        body: { model: 'm', messages: [{ role: 'user', content: 'Hello.' }] },
+      });
+    expect((await call()).status).toBe(200);
+    const refused = await call();
+    expect(refused.status).toBe(429);
+    // The period began 300 ms ago: it ends in 700 ms, not a whole window after the call.
+    expect(refused.headers.get('retry-after-ms') ?? refused.headers.get('retry-after')).toMatch(/^(700|1)$/);
+  } finally {
+    await fixed.close();
+  }
+});

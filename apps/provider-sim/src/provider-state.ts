@@ -118,8 +118,10 @@ export function applyConfig(state: ProviderState): void {
   const limits: ResolvedLimit[] = [];
   for (const limit of state.config.limits ?? []) {
     const perMs = toMilliseconds(limit.per)!;
-    if (limit.requests !== undefined) limits.push({ metric: 'requests', limit: limit.requests, perMs });
-    if (limit.tokens !== undefined) limits.push({ metric: 'tokens', limit: limit.tokens, perMs });
+    const fixed = limit.resetsAt === undefined ? {} : { resetsAt: limit.resetsAt };
+    if (limit.requests !== undefined)
+      limits.push({ metric: 'requests', limit: limit.requests, perMs, ...fixed });
+    if (limit.tokens !== undefined) limits.push({ metric: 'tokens', limit: limit.tokens, perMs, ...fixed });
   }
   state.limiter.setLimits(limits);
   for (const account of state.accounts.values()) account.limiter.setLimits(limits);

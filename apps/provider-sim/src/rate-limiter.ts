@@ -1,4 +1,7 @@
+import { FixedWindow } from './fixed-window.ts';
 import { SlidingWindow } from './sliding-window.ts';
+
+type Window = SlidingWindow | FixedWindow;
 
 export type LimitMetric = 'requests' | 'tokens';
 
@@ -6,6 +9,8 @@ export interface ResolvedLimit {
   metric: LimitMetric;
   limit: number;
   perMs: number;
+  /** A fixed window: epoch ms of one of its resets (absent: sliding). */
+  resetsAt?: number;
 }
 
 /** One quota as reported in response headers. */
@@ -31,18 +36,23 @@ export interface LimitRejection extends ResolvedLimit {
  * Windows are keyed by metric and length, so changing a limit's number keeps its history.
  */
 export class RateLimiter {
-  private limits: Array<ResolvedLimit & { window: SlidingWindow }> = [];
-  private windows = new Map<string, SlidingWindow>();
+  private limits: Array<ResolvedLimit & { window: Window }> = [];
+  private windows = new Map<string, Window>();
 
   constructor(limits: ResolvedLimit[]) {
     this.setLimits(limits);
   }
 
   setLimits(limits: ResolvedLimit[]): void {
-    const windows = new Map<string, SlidingWindow>();
+    const windows = new Map<string, Window>();
     this.limits = limits.map((limit) => {
-      const key = `${limit.metric}:${limit.perMs}`;
-      const window = windows.get(key) ?? this.windows.get(key) ?? new SlidingWindow(limit.perMs);
+      const key = `${limit.metric}:${limit.perMs}${limit.resetsAt === undefined ? '' : `@${limit.resetsAt}`}`;
+      const window =
+        windows.get(key) ??
+        this.windows.get(key) ??
+        (limit.resetsAt === undefined
+          ? new SlidingWindow(limit.perMs)
+          : new FixedWindow(limit.perMs, limit.resetsAt));
       windows.set(key, window);
       return { ...limit, window };
     });

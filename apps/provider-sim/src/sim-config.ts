@@ -29,11 +29,16 @@ export interface SimModel {
   contextWindow: number;
 }
 
-/** `requests` and/or `tokens` admitted per sliding window of `per` (`'1m'`, `'1d'` or milliseconds). */
+/**
+ * `requests` and/or `tokens` admitted per sliding window of `per` (`'1m'`, `'1d'` or
+ * milliseconds), or with `resetsAt` (epoch ms) per fixed window: the count starts again at
+ * `resetsAt` and every `per` before and after it.
+ */
 export interface SimLimit {
   requests?: number;
   tokens?: number;
   per: string | number;
+  resetsAt?: number;
 }
 
 export type SimLatency =
@@ -187,6 +192,8 @@ function checkLimits(value: unknown, path: string, problems: Problems): void {
     if (limit.tokens !== undefined)
       checkNumber(limit.tokens, `${at}.tokens`, problems, { min: 1, integer: true });
     checkDuration(limit.per, `${at}.per`, problems, 1);
+    if (limit.resetsAt !== undefined)
+      checkNumber(limit.resetsAt, `${at}.resetsAt`, problems, { integer: true });
   }
 }
 

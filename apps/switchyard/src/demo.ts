@@ -36,9 +36,10 @@ export function demoConfig(baseUrlFor: (id: string) => string, loaded?: Config):
       tier: role.tier,
       dataPolicy: role.dataPolicy,
       models: sim.models.map((model) => ({ ...model, price: role.price })),
-      limits: (sim.limits ?? []).map(({ per, ...amount }) => ({
+      limits: (sim.limits ?? []).map(({ per, resetsAt, ...amount }) => ({
         ...amount,
         per: typeof per === 'number' ? `${per}ms` : per,
+        ...(resetsAt === undefined ? {} : { resetsAt: new Date(resetsAt).toISOString() }),
       })),
       concurrency: 4,
       timeout: '30s',
