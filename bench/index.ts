@@ -19,6 +19,7 @@ import { quotaFidelity } from './quota-fidelity.ts';
 import { rerouteLatency } from './reroute-latency.ts';
 import { freeTierScenario } from './scenario/index.ts';
 import { freeTierRefusingHour } from './scenario/variants/refusing-hour.ts';
+import { calendarKeyPoolScenario } from './scenario/variants/calendar-key-pool.ts';
 import { streamTransport } from './stream-transport.ts';
 import { formatTable, type Table } from './support/format-table.ts';
 import { throughput } from './throughput.ts';
@@ -56,6 +57,11 @@ const EXTRA: Record<string, () => Promise<Table[]>> = {
     }),
   'quota-diagnosis': () => quotaDiagnosis({ jobs: numberFromEnv('BENCH_QUOTA_DIAGNOSIS_JOBS') }),
   'stream-transport': () => streamTransport({ calls: numberFromEnv('BENCH_STREAM_CALLS') }),
+  'free-tier-calendar-key-pool': () =>
+    calendarKeyPoolScenario({
+      compression: numberFromEnv('BENCH_SCENARIO_COMPRESSION'),
+      volume: numberFromEnv('BENCH_SCENARIO_VOLUME'),
+    }),
 };
 
 /**

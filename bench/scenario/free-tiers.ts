@@ -119,6 +119,8 @@ export interface ScaledLimit {
   unit: 'requests' | 'tokens';
   max: number;
   windowMs: number;
+  /** A fixed window: it resets at this offset (ms from the day's start) and every window from it. */
+  resetsAtMs?: number;
 }
 
 function scaleLimit(limit: DocumentedLimit, options: ScaleOptions): ScaledLimit {

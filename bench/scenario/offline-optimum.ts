@@ -121,11 +121,14 @@ function paidLowerBound(jobs: readonly OptimumJob[], providers: readonly Optimum
     };
     const failing = provider.failing;
     const spellSegments = new Map<number, number[]>();
+    // The long windows start at multiples of their length, or where a fixed window resets.
+    const offset = long ? (((long.resetsAtMs ?? 0) % long.windowMs) + long.windowMs) % long.windowMs : 0;
     for (let from = 0; from < horizon; from += short.windowMs) {
       const to = from + short.windowMs;
       const cuts = [from];
       if (long) {
-        for (let boundary = Math.ceil((from + 1) / long.windowMs) * long.windowMs; boundary < to; ) {
+        const first = offset + Math.ceil((from + 1 - offset) / long.windowMs) * long.windowMs;
+        for (let boundary = first; boundary < to; ) {
           cuts.push(boundary);
           boundary += long.windowMs;
         }
@@ -133,7 +136,7 @@ function paidLowerBound(jobs: readonly OptimumJob[], providers: readonly Optimum
       cuts.push(to);
       for (let index = 0; index < cuts.length - 1; index++) {
         const segment = { from: cuts[index]!, to: cuts[index + 1]!, node: network.addNode() };
-        const day = long ? Math.floor(segment.from / long.windowMs) : 0;
+        const day = long ? Math.floor((segment.from - offset) / long.windowMs) : 0;
         if (failing !== undefined && segment.from >= failing.fromMs && segment.to <= failing.toMs) {
           spellSegments.set(day, [...(spellSegments.get(day) ?? []), segment.node]);
         } else {
@@ -197,6 +200,16 @@ class Window {
   constructor(readonly limit: ScaledLimit) {}
 
   private evict(now: number): void {
+    const { resetsAtMs, windowMs } = this.limit;
+    if (resetsAtMs !== undefined) {
+      // A fixed window: everything counted before the current period's start has left.
+      const start = Math.floor((now - resetsAtMs) / windowMs) * windowMs + resetsAtMs;
+      while (this.head < this.times.length && this.times[this.head]! < start) {
+        this.total -= this.amounts[this.head]!;
+        this.head += 1;
+      }
+      return;
+    }
     while (this.head < this.times.length && this.times[this.head]! <= now - this.limit.windowMs) {
       this.total -= this.amounts[this.head]!;
       this.head += 1;
@@ -209,6 +222,9 @@ class Window {
     this.evict(now);
     const excess = this.total + amount - this.limit.max;
     if (excess <= 0) return now;
+    const { resetsAtMs, windowMs } = this.limit;
+    if (resetsAtMs !== undefined)
+      return Math.floor((now - resetsAtMs) / windowMs + 1) * windowMs + resetsAtMs;
     let freed = 0;
     for (let index = this.head; index < this.times.length; index++) {
       freed += this.amounts[index]!;

@@ -37,6 +37,8 @@ export interface DayRunOptions {
   progress?: (line: string) => void;
   /** A free tier that refuses every call (429, `Retry-After: 1`) from `fromMs` to `toMs` of the day. */
   refusing?: { provider: string; fromMs: number; toMs: number };
+  /** Epoch ms the day starts at (default: 2 s from now), for limits anchored to it. */
+  startAt?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function runDay(options: DayRunOptions): Promise<DayRun> {
   const lagMs: number[] = new Array(jobs.length).fill(0);
   const estimateMs: (number | undefined)[] = new Array(jobs.length).fill(undefined);
   const submitErrors: string[] = [];
-  const startedAt = Date.now() + 2_000;
+  const startedAt = options.startAt ?? Date.now() + 2_000;
   const timers: NodeJS.Timeout[] = [];
   let spellStart = 0;
   const stats = () => simulator.stats(FAILING_PROVIDER.id);
