@@ -23,13 +23,14 @@ import { DAY_MS, generateTraffic, HOUR_MS, PEAK_HOURS } from '../traffic.ts';
 
 /**
  * The free-tier scenario, variant "calendar-day resets with a key pool" (issue #11): the
- * modelled day is a UTC day, and the daily caps are calendar days as the providers count them.
- * Gemini's day resets at midnight Pacific time, 08:00 UTC (winter), in the middle of the run:
- * counted as a calendar day, its cap is there twice in one UTC day, where a sliding 24-hour
- * window (`per: 1d`) would still count the morning's calls until the next morning. OpenRouter's
- * day is UTC: it resets at the run's start. Gemini also has two keys from two projects (two
- * quota groups: Gemini counts per project), each with the whole free tier of its own. The
- * simulator counts the same way (fixed windows, per key), compressed like everything else.
+ * modelled day is a day in India (Asia/Kolkata, UTC+5:30), and the daily caps are calendar days
+ * as the providers count them. Gemini's day resets at midnight Pacific time, 13:30 in India
+ * (winter), in the middle of the afternoon peak: counted as a calendar day, its cap is there
+ * twice in the peak, where a sliding 24-hour window (`per: 1d`) would still count the morning's
+ * calls until the next morning. OpenRouter's day is UTC: it resets at 05:30. Gemini also has two
+ * keys from two projects (two quota groups: Gemini counts per project), each with the whole
+ * free tier of its own. The simulator counts the same way (fixed windows, per key), compressed
+ * like everything else.
  */
 
 export interface CalendarKeyPoolOptions {
@@ -43,15 +44,19 @@ const LATENCY: SimLatency = { kind: 'lognormal', medianMs: 4, p99Ms: 20 };
 const LATENCY_ALLOWANCE_MS = 20;
 const SWITCHYARD_SAFETY_MS = 1_000;
 const ROUTE = 'day';
-/** Midnight in Los Angeles (PST) is 08:00 UTC. */
-const PACIFIC_MIDNIGHT_HOUR = 8;
+/** Midnight in Los Angeles (PST, UTC-8) is 13:30 in India (UTC+5:30); midnight UTC is 05:30. */
+const PACIFIC_MIDNIGHT_HOUR = 13.5;
+const UTC_MIDNIGHT_HOUR = 5.5;
 /** Gemini keys, one per project: each project has the free tier's limits. */
 const GEMINI_KEYS = ['sim-gemini-project-a', 'sim-gemini-project-b'];
 /** Time for the worker processes to start before the day does (its start anchors the resets). */
 const START_DELAY_MS = 30_000;
 
-/** Where each capped tier's day resets, in modelled hours from the UTC day's start. */
-const DAY_RESET_HOUR: Record<string, number> = { 'gemini-free': PACIFIC_MIDNIGHT_HOUR, 'openrouter-free': 0 };
+/** Where each capped tier's day resets, in modelled hours from the day's start (India). */
+const DAY_RESET_HOUR: Record<string, number> = {
+  'gemini-free': PACIFIC_MIDNIGHT_HOUR,
+  'openrouter-free': UTC_MIDNIGHT_HOUR,
+};
 
 export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = {}): Promise<Table[]> {
   const compression = options.compression ?? 360;
@@ -244,7 +249,7 @@ export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = 
     const gemini = free.find((provider) => provider.id === 'gemini-free')!;
     report.summary.notes = [
       ...report.notes,
-      `Variant "calendar-day resets with a key pool": the modelled day is a UTC day. ${gemini.id}'s day is a calendar day of America/Los_Angeles: it resets at ${PACIFIC_MIDNIGHT_HOUR}:00 UTC, ${formatNumber((PACIFIC_MIDNIGHT_HOUR * HOUR_MS) / compression / 1000, 1)} s into the run (a fixed window of ${formatNumber(dayMs)} ms with resetsAt, the compressed form of per: day with timeZone); openrouter-free's is the UTC day (it resets at the run's start). ${gemini.id} holds ${GEMINI_KEYS.length} keys of ${GEMINI_KEYS.length} projects (quota groups), each with ${limitsOf(gemini, true).map(describeLimit).join(', ')}; the simulator counts per key and resets at the same instants. The optimum treats the pool as one provider with twice each limit (exact for the days, a little more room for the sliding windows).`,
+      `Variant "calendar-day resets with a key pool": the modelled day is a day in India (UTC+5:30). ${gemini.id}'s day is a calendar day of America/Los_Angeles: it resets at 13:30 India time, ${formatNumber((PACIFIC_MIDNIGHT_HOUR * HOUR_MS) / compression / 1000, 1)} s into the run, in the peak (a fixed window of ${formatNumber(dayMs)} ms with resetsAt, the compressed form of per: day with timeZone); openrouter-free's is the UTC day (it resets at 05:30, ${formatNumber((UTC_MIDNIGHT_HOUR * HOUR_MS) / compression / 1000, 1)} s into the run). The yield table compares, in the offline model of the same run, the same day counted as before (per: 1d, a sliding 24 hours from the day's start) and with one key. ${gemini.id} holds ${GEMINI_KEYS.length} keys of ${GEMINI_KEYS.length} projects (quota groups), each with ${limitsOf(gemini, true).map(describeLimit).join(', ')}; the simulator counts per key and resets at the same instants. The optimum treats the pool as one provider with twice each limit (exact for the days, a little more room for the sliding windows).`,
       `Compressed ${compression}x: a day in ${formatNumber(dayMs / 1000)} s. ${jobs.length} jobs (seed ${seed}), deadlines ${deadlineMs.interactive} ms interactive and ${deadlineMs.batch} ms batch, as in the base scenario; ${free.map((provider) => `${provider.id}: ${limitsOf(provider, true).map(describeLimit).join(', ')}`).join('; ')}. Switchyard: 1 worker process (${workerEntryNote()}).`,
     ];
     return [report.summary, yieldTable, report.paths];
