@@ -10,6 +10,7 @@ import { createRedis, type RedisConnection } from './create-redis.ts';
 import { createDeadlineWorker } from './deadline-worker.ts';
 import { type BrokerHooks, createDispatcher } from './dispatcher.ts';
 import { createStartEstimator, type EstimateStart } from './estimate-start.ts';
+import { createFairShare } from './fair-share/create-fair-share.ts';
 import { createFinalizeWorker } from './finalize-worker.ts';
 import type { Job } from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
@@ -146,13 +147,14 @@ export function createBroker(options: BrokerOptions): Broker {
       given.attempt?.(event);
     },
   };
-  const estimateStart = createStartEstimator({ queues, catalog, quota, latency });
+  const estimateStart = createStartEstimator({ redis, queues, catalog, quota, latency });
   const dispatcher = createDispatcher({
     store,
     queues,
     keys,
     latency,
     estimateStart,
+    fairShare: createFairShare({ redis, keys, config }),
     hooks,
     followsUp: options.onTerminal !== undefined,
     keepCompleted: {

@@ -1,11 +1,12 @@
 import type { EstimateStart } from './estimate-start.ts';
 import { estimateInputTokens } from './estimate-tokens.ts';
+import type { FairShare } from './fair-share/create-fair-share.ts';
 import type { Attempt, Job, JobStatus } from './job.ts';
 import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { type AttemptOutcome, decide } from './outcome-policy.ts';
-import { QUEUE_PRIORITY, type QueuedJob, type Queues } from './queues.ts';
+import type { QueuedJob, Queues } from './queues.ts';
 
 /** A job must leave a target this long before its last feasible start there. */
 export const DEADLINE_SAFETY_MS = 1_000;
@@ -76,13 +77,14 @@ export function createDispatcher(deps: {
   keys: Keys;
   latency: LatencyStats;
   estimateStart: EstimateStart;
+  fairShare: FairShare;
   hooks: BrokerHooks;
   /** Whether terminal jobs have follow-ups to run (the broker's `onTerminal`). */
   followsUp: boolean;
   /** Finished provider-queue entries kept for Bull Board: the newest `count`, none older than `ageMs`. */
   keepCompleted: { count: number; ageMs: number };
 }): Dispatcher {
-  const { store, queues, keys, latency, estimateStart, hooks } = deps;
+  const { store, queues, keys, latency, estimateStart, fairShare, hooks } = deps;
   // BullMQ counts the age in seconds. Keeping entries changes nothing for the broker: a
   // target's entry id is used once (a job moves on to a new target's id, never back).
   const keepCompleted = {
@@ -110,14 +112,18 @@ export function createDispatcher(deps: {
       if (job.sync_wait_ms !== undefined) deadlineDelay = Math.min(deadlineDelay, job.sync_wait_ms);
     }
     const entry: QueuedJob = { id: job.id, target };
-    await queues.provider(planned.provider).add('job', entry, {
-      jobId: `${job.id}-${target}`,
-      priority: QUEUE_PRIORITY[job.priority],
+    const queue = queues.provider(planned.provider);
+    const entryId = `${job.id}-${target}`;
+    await queue.add('job', entry, {
+      jobId: entryId,
+      priority: fairShare.parkedPriority(job),
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: keepCompleted,
       removeOnFail: { age: DAY_S },
     });
+    // The job's turn among the tenants waiting on this queue (queue-priority.ts has the layout).
+    await fairShare.tag(queue, job, entryId);
     if (hasNext) {
       await queues.get(keys.deadlineQueue).add('deadline', entry, {
         jobId: `${job.id}-${target}-deadline`,

@@ -1,8 +1,10 @@
 import type { Catalog } from './catalog.ts';
+import type { RedisConnection } from './create-redis.ts';
 import { reservedTokensOf, type TokenNeed } from './estimate-tokens.ts';
 import type { PlanTarget, Priority } from './job.ts';
 import type { LatencyStats } from './latency-stats.ts';
-import { LIMITER, QUEUE_PRIORITY, type Queues } from './queues.ts';
+import { waitingAhead } from './queue-priority.ts';
+import { LIMITER, type Queues } from './queues.ts';
 import { providerUsage, type Quota } from './quota/index.ts';
 
 const DAY_MS = 86_400_000;
@@ -19,26 +21,23 @@ export type EstimateStart = (target: PlanTarget, need: TokenNeed, priority: Prio
  * beyond what is left now; and the backlog divided by concurrency times the measured latency.
  */
 export function createStartEstimator(deps: {
+  redis: RedisConnection;
   queues: Queues;
   catalog: Catalog;
   quota: Quota;
   latency: LatencyStats;
 }): EstimateStart {
-  const { queues, catalog, quota, latency } = deps;
+  const { redis, queues, catalog, quota, latency } = deps;
   return async (target, need, priority) => {
     const reservedTokens = reservedTokensOf(need, catalog.model(target), catalog);
     const providerQueue = queues.provider(target.provider);
     const limits = catalog.limitsOf(target);
-    const [counts, pausedMs, usage, latencyMs] = await Promise.all([
-      providerQueue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
+    const [backlog, pausedMs, usage, latencyMs] = await Promise.all([
+      waitingAhead(redis, providerQueue, priority),
       providerQueue.getRateLimitTtl(LIMITER.max),
       providerUsage(quota, { provider: target.provider, groups: catalog.keyGroups(target.provider), limits }),
       latency.expectedMs(target.provider),
     ]);
-    const backlog =
-      priority === 'interactive'
-        ? (counts[QUEUE_PRIORITY.interactive] ?? 0)
-        : (counts[QUEUE_PRIORITY.interactive] ?? 0) + (counts[QUEUE_PRIORITY.batch] ?? 0);
     let wait = Math.max(0, pausedMs);
     limits.forEach((limit, index) => {
       const state = usage[index];

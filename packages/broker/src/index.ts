@@ -40,7 +40,7 @@ export {
   type Policy,
 } from './outcome-policy.ts';
 export { type Plan, type PlanChecks, type RejectedTarget, resolveRoute } from './plan-route.ts';
-export { QUEUE_PRIORITY } from './queues.ts';
+export { BANDS, URGENT_PRIORITY, waitingAhead } from './queue-priority.ts';
 export { providerUsage, windowLabelOf } from './quota/index.ts';
 export { defineScripts, type LuaScript, type ScriptArgument } from './scripts/define-scripts.ts';
 export type { SubmitOptions } from './submit.ts';

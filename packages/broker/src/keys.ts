@@ -18,6 +18,12 @@ export interface Keys {
   queuePrefix(queueName: string): string;
   /** BullMQ queue of one provider. */
   providerQueue(providerId: string): string;
+  /**
+   * Fair-share state of one priority class on one queue (hash: `clock`, `issued`, `t:<tenant>`
+   * finish tags; fair-share/tag-3.lua). Under the queue's BullMQ hash tag: the script reads the
+   * queue's prioritized set in the same step.
+   */
+  fairShare(queueName: string, priority: string): string;
   /** BullMQ queue of deadline checks (jobs that must leave a queue by a given time). */
   readonly deadlineQueue: string;
   /** BullMQ queue of finished jobs whose follow-ups (webhook, batch counters) must run. */
@@ -93,6 +99,8 @@ export function createKeys(prefix: string, options: { cluster?: boolean } = {}):
     prefix,
     queuePrefix: (queueName) => queuePrefixOf(prefix, options.cluster ?? false, queueName),
     providerQueue: (providerId) => `provider.${providerId}`,
+    fairShare: (queueName, priority) =>
+      `${queuePrefixOf(prefix, options.cluster ?? false, queueName)}:fair:${queueName}:${priority}`,
     deadlineQueue: 'deadlines',
     finalizeQueue: 'finalize',
     sweeperQueue: 'sweeper',

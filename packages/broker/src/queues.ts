@@ -1,10 +1,6 @@
 import { Queue, type WorkerOptions } from 'bullmq';
 import type { RedisConnection } from './create-redis.ts';
-import type { Priority } from './job.ts';
 import type { Keys } from './keys.ts';
-
-/** BullMQ priorities: lower runs first, so interactive jobs go ahead of batch jobs. */
-export const QUEUE_PRIORITY: Record<Priority, number> = { interactive: 1, batch: 2 };
 
 /**
  * Workers need a limiter for BullMQ to honour `queue.rateLimit()`; this one never binds by

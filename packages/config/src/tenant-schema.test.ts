@@ -55,6 +55,17 @@ describe('tenant sections', () => {
     expect(tenantLimitsOf(config, 'constructor').queuedJobs).toBe(100_000);
   });
 
+  it('gives tenants without a weight of their own the default weight', () => {
+    const config = parseConfig(
+      { tenantDefaults: { weight: 0.5 }, tenants: { acme: { weight: 3 }, globex: { limits: {} } } },
+      {},
+    );
+    expect(tenantWeightOf(config, 'acme')).toBe(3);
+    expect(tenantWeightOf(config, 'globex')).toBe(0.5);
+    expect(tenantWeightOf(config, 'other')).toBe(0.5);
+    expect(tenantLimitsOf(config, 'other').queuedJobs).toBe(100_000);
+  });
+
   it('defaults every limit with no tenant section at all', () => {
     const config = parseConfig({}, {});
     expect(tenantLimitsOf(config, 'acme')).toEqual({

@@ -39,10 +39,16 @@ const webhookSecret = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'expected whsec_ followed by a base64 secret');
 
+/** A tenant's share of a provider's workers when tenants compete (fair sharing): 1 is even. */
+const weight = z.number().positive().finite();
+
 export const TenantDefaultsSchema = z
-  .strictObject({ limits: TenantLimitsSchema.default({}) })
-  .transform(({ limits }) => ({ limits: { ...DEFAULT_TENANT_LIMITS, ...limits } as TenantLimits }))
-  .default({ limits: { ...DEFAULT_TENANT_LIMITS } });
+  .strictObject({ limits: TenantLimitsSchema.default({}), weight: weight.default(1) })
+  .transform(({ limits, weight }) => ({
+    limits: { ...DEFAULT_TENANT_LIMITS, ...limits } as TenantLimits,
+    weight,
+  }))
+  .default({ limits: { ...DEFAULT_TENANT_LIMITS }, weight: 1 });
 
 /**
  * One tenant's settings. `webhookSecret` is one secret or, during a rotation, a list
@@ -52,8 +58,8 @@ export const TenantSchema = z
   .strictObject({
     webhookSecret: z.union([webhookSecret, z.array(webhookSecret).min(1).max(4)]).optional(),
     limits: TenantLimitsSchema.default({}),
-    /** Share of the workers this tenant gets when tenants compete (fair sharing). */
-    weight: z.number().positive().finite().default(1),
+    /** Share of the workers this tenant gets when tenants compete; `tenantDefaults.weight` when unset. */
+    weight: weight.optional(),
   })
   .transform(({ webhookSecret: secret, ...tenant }) => ({
     ...tenant,
@@ -74,9 +80,10 @@ export function tenantLimitsOf(config: TenantSections, tenant: string): TenantLi
   return { ...config.tenantDefaults.limits, ...own };
 }
 
-/** A tenant's share in fair sharing (1 unless configured). */
+/** A tenant's share in fair sharing: its own `weight`, else `tenantDefaults.weight` (default 1). */
 export function tenantWeightOf(config: TenantSections, tenant: string): number {
-  return Object.hasOwn(config.tenants, tenant) ? config.tenants[tenant]!.weight : 1;
+  const own = Object.hasOwn(config.tenants, tenant) ? config.tenants[tenant]!.weight : undefined;
+  return own ?? config.tenantDefaults.weight;
 }
 
 /** The secrets that sign a tenant's webhooks, newest first; undefined: use `webhooks.secret`. */

@@ -1,4 +1,4 @@
-import { type Broker, providerUsage, QUEUE_PRIORITY } from '@switchyard/broker';
+import { type Broker, providerUsage } from '@switchyard/broker';
 import { type KeyGroup, keyGroupsOf } from '@switchyard/config';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -105,10 +105,10 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
           ];
           const queue = broker.queue(broker.keys.providerQueue(provider.id));
           const groups = keyGroupsOf(provider);
-          const [usage, counts, priorities, pausedMs, latency, tightening, keys] = await Promise.all([
+          const [usage, counts, pausedMs, latency, tightening, keys] = await Promise.all([
             providerUsage(broker.quota, { provider: provider.id, groups, limits }),
-            queue.getJobCounts('wait', 'active', 'delayed'),
-            queue.getCountsPerPriority([QUEUE_PRIORITY.interactive, QUEUE_PRIORITY.batch]),
+            // Jobs with a priority (all of ours) wait in `prioritized`, not in `wait`.
+            queue.getJobCounts('wait', 'prioritized', 'active', 'delayed'),
             queue.getRateLimitTtl(),
             broker.measuredLatencyMs(provider.id),
             broker.quota.tightening(provider.id),
@@ -151,10 +151,7 @@ export const providerRoutes: FastifyPluginAsyncZod = async (app) => {
               : null,
             keys: keys.flat(),
             queue: {
-              waiting:
-                (counts.wait ?? 0) +
-                (priorities[QUEUE_PRIORITY.interactive] ?? 0) +
-                (priorities[QUEUE_PRIORITY.batch] ?? 0),
+              waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0),
               active: counts.active ?? 0,
               delayed: counts.delayed ?? 0,
               paused_ms: Math.max(0, pausedMs),

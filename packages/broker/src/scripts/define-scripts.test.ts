@@ -35,6 +35,7 @@ describe('the Lua script files', () => {
     expect([...folders].sort()).toEqual([
       'backoff',
       'budgets',
+      'fair-share',
       'health',
       'job-store',
       'quota',
