@@ -5,7 +5,8 @@
  * `pnpm bench stream-transport` an opt-in comparison of HTTP clients for streamed calls.
  * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_QUOTA_SLOW_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
  * BENCH_LATENCY_REQUESTS, BENCH_MEMORY_JOBS, BENCH_SCENARIO_COMPRESSION, BENCH_SCENARIO_VOLUME,
- * BENCH_QUOTA_DIAGNOSIS_JOBS, BENCH_STREAM_CALLS. See docs/benchmarks.md.
+ * BENCH_QUOTA_DIAGNOSIS_JOBS, BENCH_STREAM_CALLS, BENCH_FAIR_BACKLOG, BENCH_FAIR_WEIGHTED_JOBS.
+ * See docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { addedLatency } from './added-latency.ts';
+import { fairShare } from './fair-share.ts';
 import { memory } from './memory.ts';
 import { quotaDiagnosis } from './quota-diagnosis.ts';
 import { quotaFidelity } from './quota-fidelity.ts';
@@ -41,6 +43,11 @@ const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
   throughput: () => throughput({ jobs: numberFromEnv('BENCH_THROUGHPUT_JOBS') }),
   'added-latency': () => addedLatency({ requests: numberFromEnv('BENCH_LATENCY_REQUESTS') }),
   memory: () => memory({ jobs: numberFromEnv('BENCH_MEMORY_JOBS') }),
+  'fair-share': () =>
+    fairShare({
+      backlog: numberFromEnv('BENCH_FAIR_BACKLOG'),
+      weightedJobs: numberFromEnv('BENCH_FAIR_WEIGHTED_JOBS'),
+    }),
   'free-tier-scenario': () =>
     freeTierScenario({
       compression: numberFromEnv('BENCH_SCENARIO_COMPRESSION'),
