@@ -147,14 +147,15 @@ export function createBroker(options: BrokerOptions): Broker {
       given.attempt?.(event);
     },
   };
-  const estimateStart = createStartEstimator({ redis, queues, catalog, quota, latency });
+  const fairShare = createFairShare({ redis, keys, config });
+  const estimateStart = createStartEstimator({ redis, queues, fairShare, catalog, quota, latency });
   const dispatcher = createDispatcher({
     store,
     queues,
     keys,
     latency,
     estimateStart,
-    fairShare: createFairShare({ redis, keys, config }),
+    fairShare,
     hooks,
     followsUp: options.onTerminal !== undefined,
     keepCompleted: {

@@ -104,7 +104,7 @@ export function createDispatcher(deps: {
         // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
         const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
         const need = { inputTokens, maxTokens: job.request.maxTokens };
-        const wait = await estimateStart(planned, need, job.priority);
+        const wait = await estimateStart(planned, need, job.priority, job.tenant);
         if (wait === 0)
           deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latencyMs - Date.now());
       }

@@ -1,6 +1,7 @@
 import type { Catalog } from './catalog.ts';
 import type { RedisConnection } from './create-redis.ts';
 import { reservedTokensOf, type TokenNeed } from './estimate-tokens.ts';
+import type { FairShare } from './fair-share/create-fair-share.ts';
 import type { PlanTarget, Priority } from './job.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { waitingAhead } from './queue-priority.ts';
@@ -11,10 +12,17 @@ const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
 
 /**
- * Milliseconds from now until `target` could start one more job of this size and priority.
- * The job reserves what the worker will (`reservedTokensOf`, with the target's model).
+ * Milliseconds from now until `target` could start one more job of this size and priority, of
+ * `tenant` (its fair-share turn decides which waiting jobs are ahead; without a tenant, every
+ * waiting job of its class or a more urgent one is). The job reserves what the worker will
+ * (`reservedTokensOf`, with the target's model).
  */
-export type EstimateStart = (target: PlanTarget, need: TokenNeed, priority: Priority) => Promise<number>;
+export type EstimateStart = (
+  target: PlanTarget,
+  need: TokenNeed,
+  priority: Priority,
+  tenant?: string,
+) => Promise<number>;
 
 /**
  * The queue's current pause; then, for every limit, how many windows the backlog ahead needs
@@ -23,17 +31,20 @@ export type EstimateStart = (target: PlanTarget, need: TokenNeed, priority: Prio
 export function createStartEstimator(deps: {
   redis: RedisConnection;
   queues: Queues;
+  fairShare: FairShare;
   catalog: Catalog;
   quota: Quota;
   latency: LatencyStats;
 }): EstimateStart {
-  const { redis, queues, catalog, quota, latency } = deps;
-  return async (target, need, priority) => {
+  const { redis, queues, fairShare, catalog, quota, latency } = deps;
+  return async (target, need, priority, tenant) => {
     const reservedTokens = reservedTokensOf(need, catalog.model(target), catalog);
     const providerQueue = queues.provider(target.provider);
     const limits = catalog.limitsOf(target);
     const [backlog, pausedMs, usage, latencyMs] = await Promise.all([
-      waitingAhead(redis, providerQueue, priority),
+      tenant === undefined
+        ? waitingAhead(redis, providerQueue, priority)
+        : fairShare.waitingAhead(providerQueue, { tenant, priority }),
       providerQueue.getRateLimitTtl(LIMITER.max),
       providerUsage(quota, { provider: target.provider, groups: catalog.keyGroups(target.provider), limits }),
       latency.expectedMs(target.provider),

@@ -175,7 +175,7 @@ export function createSubmit(deps: {
     const waitOf = (target: PlanTarget) => {
       let wait = waits.get(target);
       if (wait === undefined) {
-        wait = deps.estimateStart(target, need, priority);
+        wait = deps.estimateStart(target, need, priority, request.tenant);
         waits.set(target, wait);
       }
       return wait;

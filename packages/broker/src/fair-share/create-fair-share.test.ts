@@ -68,6 +68,11 @@ describe('fair-share tags', () => {
     await enqueue(queue, 'big', named('a', 6));
     await enqueue(queue, 'small', named('b', 3));
     expect(await served(queue)).toEqual(['a0', 'b0', 'a1', 'b1', 'a2', 'b2', 'a3', 'a4', 'a5']);
+    // What the start estimate counts ahead of each tenant's next job: up to its turn.
+    expect(await fairShare.waitingAhead(queue, { tenant: 'newcomer', priority: 'batch' })).toBe(2);
+    expect(await fairShare.waitingAhead(queue, { tenant: 'small', priority: 'batch' })).toBe(7);
+    expect(await fairShare.waitingAhead(queue, { tenant: 'big', priority: 'batch' })).toBe(9);
+    expect(await fairShare.waitingAhead(queue, { tenant: 'big', priority: 'interactive' })).toBe(0);
   });
 
   it('gives a tenant of weight 2 two turns for every one of weight 1', async () => {

@@ -27,11 +27,19 @@ export interface FairShare {
    * that is not parked (tagged already, promoted, or gone), so an enqueue may run twice.
    */
   tag(queue: Queue, job: Pick<Job, 'tenant' | 'priority'>, entryId: string): Promise<void>;
+  /**
+   * Waiting entries of `queue` a new job of this tenant and class would have ahead of it: the
+   * more urgent ones, and those of its class at or before the turn it would get.
+   */
+  waitingAhead(queue: Queue, job: Pick<Job, 'tenant' | 'priority'>): Promise<number>;
 }
 
 export function createFairShare(deps: { redis: RedisConnection; keys: Keys; config: Config }): FairShare {
   const { redis, keys, config } = deps;
-  const scripts = defineScripts(redis, { tag: new URL('./tag-3.lua', import.meta.url) });
+  const scripts = defineScripts(redis, {
+    tag: new URL('./tag-3.lua', import.meta.url),
+    ahead: new URL('./ahead-2.lua', import.meta.url),
+  });
   return {
     parkedPriority: (job) => BANDS[job.priority].last,
     async tag(queue, job, entryId) {
@@ -49,6 +57,13 @@ export function createFairShare(deps: { redis: RedisConnection; keys: Keys; conf
           scoreOf(band.last),
           RESTART_AFTER_TAG,
         ],
+      );
+    },
+    async waitingAhead(queue, job) {
+      const band = BANDS[job.priority];
+      return scripts.ahead<number>(
+        [keys.fairShare(queue.name, job.priority), queue.keys.prioritized!],
+        [job.tenant, scoreOf(1), band.first, band.last, scoreOf(band.first), scoreOf(band.last)],
       );
     },
   };
