@@ -1,5 +1,5 @@
 import { createBrokerFor } from '@switchyard/app/broker';
-import type { Broker, BrokerOptions, Job } from '@switchyard/broker';
+import { BANDS, type Broker, type BrokerOptions, type Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Worker } from 'bullmq';
@@ -150,6 +150,20 @@ describe('sweeper', () => {
     const done = await broker.waitFor(job.id, 15_000);
     expect(done?.status).toBe('succeeded');
     expect(done?.attempts.map((attempt) => attempt.outcome)).toEqual(['succeeded']);
+  });
+
+  it("gives a job left parked at its band's end its fair-share turn", async () => {
+    const only = provider('parked');
+    const broker = brokerOver([only]);
+    const queue = broker.queue(broker.keys.providerQueue(only.id));
+    const job = await submit(broker);
+    const entry = (await queue.getJob(`${job.id}-0`))!;
+    const turn = entry.priority;
+    // A process died between adding the entry (parked at the band's end) and tagging it.
+    await entry.changePriority({ priority: BANDS.interactive.last });
+    await broker.sweeper.sweep();
+    expect((await queue.getJob(`${job.id}-0`))!.priority).toBeLessThan(BANDS.interactive.last);
+    expect(turn).toBeLessThan(BANDS.interactive.last);
   });
 
   it('moves on a job whose entry BullMQ failed for stalling too often, although attempts were left', async () => {

@@ -106,6 +106,9 @@ export function createBroker(options: BrokerOptions): Broker {
     onTerminal: (job) => tenantLimits.finishJob(job.tenant, job.id, job.resultBytes),
   });
   const quota = createQuota(redis, keys);
+  // Before any command is sent (the timers below start at once): a Lua command defined on a
+  // connection is missing from an auto-pipeline already open on it in the same tick.
+  const fairShare = createFairShare({ redis, keys, config });
   const catalog = createCatalog(config);
   const latency = createLatencyStats(redis, keys);
   const queues = createQueues(redis, keys, {
@@ -147,7 +150,6 @@ export function createBroker(options: BrokerOptions): Broker {
       given.attempt?.(event);
     },
   };
-  const fairShare = createFairShare({ redis, keys, config });
   const estimateStart = createStartEstimator({ redis, queues, fairShare, catalog, quota, latency });
   const dispatcher = createDispatcher({
     store,

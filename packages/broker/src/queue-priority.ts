@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { PRIORITY_LIMIT, type Queue } from 'bullmq';
 import type { RedisConnection } from './create-redis.ts';
 import type { Priority } from './job.ts';
 
@@ -20,11 +20,8 @@ import type { Priority } from './job.ts';
  */
 export const URGENT_PRIORITY = 1;
 
-/** BullMQ's highest allowed priority value (its `PRIORITY_LIMIT`). */
-export const PRIORITY_LIMIT = 2 ** 21 - 1;
-
-/** Priority values in each band: the tags 0 .. BAND_SIZE - 1. */
-export const BAND_SIZE = (PRIORITY_LIMIT - URGENT_PRIORITY) / 2;
+/** Priority values in each band: the tags 0 .. BAND_SIZE - 1 (BullMQ's limit is 2^21 - 1). */
+export const BAND_SIZE = Math.floor((PRIORITY_LIMIT - URGENT_PRIORITY) / 2);
 
 /** The first and last priority of a class's band. */
 export interface Band {

@@ -5,6 +5,7 @@ import type { Attempt, Job, PlanTarget } from './job.ts';
 import { TERMINAL_STATUSES } from './job.ts';
 import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
+import { BANDS } from './queue-priority.ts';
 import type { Queues } from './queues.ts';
 
 /** How often the sweeper runs, how many jobs one run looks at, and how soon it looks again. */
@@ -114,6 +115,10 @@ export function createSweeper(deps: {
     const found = await entryOf(job);
     if (!found) return;
     const { state, entry } = found;
+    // Still parked at its band's end: its process died between adding it and giving it its
+    // fair-share turn. Enqueueing again adds nothing and gives it the turn.
+    if (state === 'prioritized' && entry?.priority === BANDS[job.priority].last)
+      return dispatcher.enqueue(job, job.target);
     if (WILL_RUN.has(state)) return;
     if (state === 'active' && entry && (await hasLock(job, entry))) return;
     if (job.status === 'queued' && (state === 'missing' || state === 'completed')) {
