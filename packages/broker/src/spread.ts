@@ -89,7 +89,7 @@ export function createSpread(deps: {
         inputTokens: estimateInputTokens(job.request.messages, job.request.tools),
         maxTokens: job.request.maxTokens,
       };
-      const wait = await estimateStart(next, need, job.priority);
+      const wait = await estimateStart(next, need, job.priority, job.tenant);
       return wait < waitMs ? wait : undefined;
     },
   };
