@@ -49,7 +49,8 @@ export interface Attempting {
   target: number;
   planned: PlanTarget;
   provider: ProviderConfig;
-  queued: QueueJob<QueuedJob>;
+  /** The queue entry the attempt runs under; none on the synchronous fast path. */
+  queued?: QueueJob<QueuedJob>;
   token: string | undefined;
   limits: QuotaLimit[];
   /**

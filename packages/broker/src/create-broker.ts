@@ -11,6 +11,7 @@ import { createDeadlineWorker } from './deadline-worker.ts';
 import { type BrokerHooks, createDispatcher } from './dispatcher.ts';
 import { createStartEstimator, type EstimateStart } from './estimate-start.ts';
 import { createFairShare } from './fair-share/create-fair-share.ts';
+import { createFastPath } from './fast-path.ts';
 import { createFinalizeWorker } from './finalize-worker.ts';
 import type { Job } from './job.ts';
 import { createJobStore, type JobStore } from './job-store/create-job-store.ts';
@@ -51,6 +52,12 @@ export interface BrokerOptions {
   validate?: (result: GenerateResult, job: Job) => string | undefined;
   /** Errors of background work that has no caller to throw to. */
   onError?: (error: unknown) => void;
+  /**
+   * The synchronous fast path (`fast-path.ts`): a waiting client's job makes its first attempt
+   * in the process that took the request when its target admits it at once. Default on; always
+   * off on a Redis Cluster.
+   */
+  fastPath?: boolean;
   /** The sweeper's pace and bound (`sweeper.ts`); defaults to `DEFAULT_SWEEPER`. */
   sweeper?: Partial<SweeperSettings> & { firstSweepAfterMs?: number };
 }
@@ -166,6 +173,30 @@ export function createBroker(options: BrokerOptions): Broker {
     },
   });
   const spread = createSpread({ config, catalog, estimateStart });
+  const attemptDeps: AttemptDeps & { onError?: (error: unknown) => void } = {
+    store,
+    queues,
+    catalog,
+    quota,
+    adapters: options.adapters,
+    latency,
+    dispatcher,
+    cancellations,
+    streams: createJobStreamWriter(redis, keys),
+    hooks,
+    reservationSizes: createReservationSizes(),
+    retriesPerTarget: config.scheduling.retriesPerTarget,
+    refusalsBeforeMove: config.scheduling.refusalsBeforeMove,
+    backoff,
+    spentCaps,
+    spread,
+    onError: options.onError,
+    validate: options.validate,
+  };
+  const fastPath =
+    options.fastPath !== false && !redis.isCluster
+      ? createFastPath({ redis, keys, attempt: attemptDeps, onError: options.onError })
+      : undefined;
   const submit = createSubmit({
     spread,
     config,
@@ -177,6 +208,7 @@ export function createBroker(options: BrokerOptions): Broker {
     latency,
     dispatcher,
     tenantLimits,
+    fastPath,
   });
   const sweeper = createSweeper({
     redis,
@@ -213,7 +245,12 @@ export function createBroker(options: BrokerOptions): Broker {
     finalizePending: () => queues.get(keys.finalizeQueue).getFailedCount(),
     queue: queues.get,
     get: (id) => store.get(id),
-    waitFor: (id, timeoutMs) => store.waitForTerminal(id, timeoutMs),
+    async waitFor(id, timeoutMs) {
+      const until = Date.now() + timeoutMs;
+      // A fast call of this process: its answer is here, no need to read it back from Redis.
+      const fast = await fastPath?.running(id);
+      return fast ?? store.waitForTerminal(id, Math.max(0, until - Date.now()));
+    },
     readStream: (id, giveUpAt) => streamReader.read(id, giveUpAt),
 
     async cancel(id) {
@@ -245,30 +282,10 @@ export function createBroker(options: BrokerOptions): Broker {
 
     async startWorkers(startOptions = {}) {
       await cancellations.listen();
-      const deps: AttemptDeps & { onError?: (error: unknown) => void } = {
-        store,
-        queues,
-        catalog,
-        quota,
-        adapters: options.adapters,
-        latency,
-        dispatcher,
-        cancellations,
-        streams: createJobStreamWriter(redis, keys),
-        hooks,
-        reservationSizes: createReservationSizes(),
-        retriesPerTarget: config.scheduling.retriesPerTarget,
-        refusalsBeforeMove: config.scheduling.refusalsBeforeMove,
-        backoff,
-        spentCaps,
-        spread,
-        onError: options.onError,
-        validate: options.validate,
-      };
       const ids = startOptions.providers ?? config.providers.map((candidate) => candidate.id);
       for (const id of ids) {
         await queues.provider(id).setGlobalConcurrency(catalog.provider(id).concurrency);
-        workers.push(createProviderWorker(deps, catalog.provider(id)));
+        workers.push(createProviderWorker(attemptDeps, catalog.provider(id)));
       }
       workers.push(createDeadlineWorker({ store, queues, keys, dispatcher }));
       if (options.onTerminal)

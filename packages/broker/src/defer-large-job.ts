@@ -21,7 +21,9 @@ export async function deferLargeJob(
   attempting: Attempting,
   refusal: { retryAfterMs: number; limitIndex: number; waitedAlone: boolean },
 ): Promise<WaitAlone> {
-  const { queued, token, limits, provider, reservedTokens } = attempting;
+  const { token, limits, provider, reservedTokens } = attempting;
+  // Only the queue's workers reserve through `reserve()`, so there is an entry to delay.
+  const queued = attempting.queued!;
   const limit = limits[refusal.limitIndex];
   if (limit?.unit !== 'tokens' || refusal.waitedAlone || !deps.reservationSizes) return undefined;
   if ((queued.data.deferrals ?? 0) > 0) return undefined;
@@ -44,6 +46,6 @@ export async function deferLargeJob(
  * is not held for a month.
  */
 export function reservesAhead(attempting: Attempting, retryAfterMs: number, waitedAlone: boolean): boolean {
-  const deferred = waitedAlone || (attempting.queued.data.deferrals ?? 0) > 0;
+  const deferred = waitedAlone || (attempting.queued?.data.deferrals ?? 0) > 0;
   return deferred && retryAfterMs <= attempting.provider.timeoutMs;
 }

@@ -36,8 +36,11 @@ export interface BrokerHooks {
 
 /** Moves jobs between targets and queues; every terminal job goes through it. */
 export interface Dispatcher {
-  /** Adds the job's entry on `target`'s queue and its deadline timer (both idempotent). */
-  enqueue(job: Job, target: number): Promise<void>;
+  /**
+   * Adds the job's entry on `target`'s queue and its deadline timer (both idempotent); the entry
+   * waits `delayMs` first (a retry after a failed call on the synchronous fast path).
+   */
+  enqueue(job: Job, target: number, options?: { delayMs?: number }): Promise<void>;
   /**
    * Moves a job from `from` to the next target (or fails it when none is left), if its status
    * is one of `statuses` (default queued or running). Idempotent. True when this call moved it.
@@ -92,7 +95,7 @@ export function createDispatcher(deps: {
     age: Math.ceil(deps.keepCompleted.ageMs / 1_000),
   };
 
-  async function enqueue(job: Job, target: number): Promise<void> {
+  async function enqueue(job: Job, target: number, options: { delayMs?: number } = {}): Promise<void> {
     const planned = job.plan[target];
     if (!planned) return;
     const hasNext = target < job.plan.length - 1;
@@ -121,6 +124,7 @@ export function createDispatcher(deps: {
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: keepCompleted,
       removeOnFail: { age: DAY_S },
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
     // The job's turn among the tenants waiting on this queue (queue-priority.ts has the layout).
     await fairShare.tag(queue, job, entryId);

@@ -21,7 +21,7 @@ export async function handleFailure(
 ): Promise<void> {
   const { job, target, planned, queued, reservation, reservedTokens } = attempting;
   const policy = OUTCOME_POLICY[outcome];
-  const providerQueue = deps.queues.get(queued.queueName);
+  const providerQueue = deps.queues.provider(attempting.provider.id);
   const finishedAt = Date.now();
 
   if (reservation.limits.length > 0) {
@@ -71,6 +71,9 @@ export async function handleFailure(
   const back = await deps.store.transition(job.id, { target, from: ['running'], to: 'queued', attempt });
   if (!back.applied) return;
   deps.hooks.attempt?.({ job, attempt, next: 'retry' });
+  // The synchronous fast path has no queue entry to put back: the retry joins the queue (the
+  // queue's pause, if any, holds it like any other entry).
+  if (!queued) return deps.dispatcher.enqueue(job, target, { delayMs: pauseMs > 0 ? 0 : decision.delayMs });
   if (pauseMs > 0) throw new RateLimitError();
   await queued.moveToDelayed(Date.now() + decision.delayMs, attempting.token);
   throw new DelayedError();

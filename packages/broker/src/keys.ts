@@ -35,6 +35,12 @@ export interface Keys {
    * Added when a job is created, removed when it ends; the sweeper removes what is left over.
    */
   readonly openJobs: string;
+  /**
+   * The synchronous fast path's calls in flight on one provider (sorted set: job id -> lease end,
+   * epoch ms): they count against the provider's concurrency, and the sweeper leaves a `running`
+   * job alone while its lease lasts (`fast-path.ts`).
+   */
+  fastCalls(providerId: string): string;
   /** Quota state of one limit of one provider: `scope` is `provider` or a model name. */
   quota(providerId: string, scope: string, unit: string, window: string): string;
   /** A multiplier (< 1) on a provider's limits after it answered 429 despite our accounting. */
@@ -105,6 +111,7 @@ export function createKeys(prefix: string, options: { cluster?: boolean } = {}):
     finalizeQueue: 'finalize',
     sweeperQueue: 'sweeper',
     openJobs: `${prefix}:jobs:open`,
+    fastCalls: (providerId) => `${prefix}:fast:{${providerId}}`,
     quota: (providerId, scope, unit, window) => `${prefix}:quota:{${providerId}}:${scope}:${unit}:${window}`,
     quotaScale: (providerId) => `${prefix}:quota:{${providerId}}:scale`,
     stats: (providerId) => `${prefix}:stats:{${providerId}}`,

@@ -15,14 +15,14 @@ import { deferLargeJob, reservesAhead } from './defer-large-job.ts';
 import { estimateInputTokens, outputLimitOf } from './estimate-tokens.ts';
 import { genAiRequestAttributes, genAiResponseAttributes } from './gen-ai-attributes.ts';
 import { handleFailure } from './handle-failure.ts';
-import { TERMINAL_STATUSES } from './job.ts';
+import { type Job, type JobResult, TERMINAL_STATUSES } from './job.ts';
 import type { JobStreamDelta } from './job-stream.ts';
 import type { QueuedJob } from './queues.ts';
 import type { AcquireResult } from './quota/index.ts';
 import { endSpan, tracer } from './tracing.ts';
 
 /** Extra time a reservation is held beyond the provider timeout, should a worker die mid-call. */
-const HOLD_MARGIN_MS = 5_000;
+export const HOLD_MARGIN_MS = 5_000;
 /** When the provider reports a quota at zero, pause its queue this long if it gave no reset time. */
 const EMPTY_QUOTA_PAUSE_MS = 1_000;
 
@@ -46,29 +46,16 @@ export async function runAttempt(
   if (job.target < target) return;
   if (await leaveRefusingProvider(deps, job, target)) return;
 
-  const planned = job.plan[target]!;
-  const limits = deps.catalog.limitsOf(planned);
-  const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
-  // The call is sent with this limit and reserves exactly it: the quota is an upper bound.
-  const outputLimit = outputLimitOf(job.request, deps.catalog.model(planned), deps.catalog);
-  const attempting: Attempting = {
+  const attempting = attemptingOf(
+    deps,
+    provider,
     job,
     target,
-    planned,
-    provider,
+    `${id}.${target}.${queued.attemptsStarted}`,
     queued,
     token,
-    limits,
-    reservation: {
-      provider: provider.id,
-      limits,
-      reservationId: `${id}.${target}.${queued.attemptsStarted}`,
-    },
-    inputTokens,
-    outputLimit,
-    reservedTokens: inputTokens + outputLimit,
-    startedAt: 0,
-  };
+  );
+  const { limits } = attempting;
   if (limits.length > 0 && !(await reserve(deps, attempting))) return;
 
   const claimed = await deps.store.transition(id, {
@@ -82,7 +69,42 @@ export async function runAttempt(
       await deps.quota.release({ ...attempting.reservation, reservedTokens: attempting.reservedTokens });
     return;
   }
-  await call(deps, attempting);
+  await callProvider(deps, attempting);
+}
+
+/**
+ * What one attempt of `job` on `target` reserves and sends: the limits, the output limit, the
+ * tokens. Shared by the queue's workers and the synchronous fast path (`fast-path.ts`), which
+ * has no queue entry (`queued` undefined).
+ */
+export function attemptingOf(
+  deps: Pick<AttemptDeps, 'catalog'>,
+  provider: ProviderConfig,
+  job: Job,
+  target: number,
+  reservationId: string,
+  queued?: QueueJob<QueuedJob>,
+  token?: string,
+): Attempting {
+  const planned = job.plan[target]!;
+  const limits = deps.catalog.limitsOf(planned);
+  const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
+  // The call is sent with this limit and reserves exactly it: the quota is an upper bound.
+  const outputLimit = outputLimitOf(job.request, deps.catalog.model(planned), deps.catalog);
+  return {
+    job,
+    target,
+    planned,
+    provider,
+    queued,
+    token,
+    limits,
+    reservation: { provider: provider.id, limits, reservationId },
+    inputTokens,
+    outputLimit,
+    reservedTokens: inputTokens + outputLimit,
+    startedAt: 0,
+  };
 }
 
 /**
@@ -129,7 +151,7 @@ async function reserve(deps: AttemptDeps, attempting: Attempting): Promise<boole
       continue;
     }
     // The quota is spent for every worker: pause the whole queue until it frees.
-    await deps.queues.get(attempting.queued.queueName).rateLimit(grant.retryAfterMs);
+    await deps.queues.provider(provider.id).rateLimit(grant.retryAfterMs);
     if (!reservesAhead(attempting, grant.retryAfterMs, waitedAlone)) throw new RateLimitError();
     // A large job that already waited alone keeps its slot while the queue is paused, so no
     // smaller job picked up when the pause ends takes the room it waits for.
@@ -177,7 +199,12 @@ function freesSooner(refusal: AcquireResult, other: AcquireResult): boolean {
   return other.retryAfterMs < 0 || refusal.retryAfterMs < other.retryAfterMs;
 }
 
-async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
+/**
+ * Calls the provider for a claimed attempt (its quota reserved, the job `running`), then
+ * records the answer or hands the failure to `handleFailure`. The job as it succeeded, or
+ * undefined when it did not (it failed, moved on, waits for a retry, or was cancelled).
+ */
+export async function callProvider(deps: AttemptDeps, attempting: Attempting): Promise<Job | undefined> {
   const { job, target, planned, provider, reservation, reservedTokens } = attempting;
   const controller = deps.cancellations.track(job.id);
   attempting.startedAt = Date.now();
@@ -220,16 +247,17 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
           reservedTokens,
           usedTokens: provider.tokenAccounting === 'max-tokens' ? reservedTokens : attempting.inputTokens,
         });
-      return;
+      return undefined;
     }
     const message = caught instanceof Error ? caught.message : String(caught);
     // The client already holds part of this answer: another provider cannot continue it.
     if (relay.chunks > 0)
-      return handleFailure(deps, attempting, 'stream_interrupted', {
+      await handleFailure(deps, attempting, 'stream_interrupted', {
         message: `the stream broke after ${relay.chunks} chunks: ${message}`,
       });
-    if (ProviderError.isInstance(caught)) return handleFailure(deps, attempting, caught.outcome, caught);
-    return handleFailure(deps, attempting, 'server_error', { message });
+    else if (ProviderError.isInstance(caught)) await handleFailure(deps, attempting, caught.outcome, caught);
+    else await handleFailure(deps, attempting, 'server_error', { message });
+    return undefined;
   }
   deps.cancellations.untrack(job.id);
   span.setAttributes({
@@ -238,14 +266,14 @@ async function call(deps: AttemptDeps, attempting: Attempting): Promise<void> {
     ...genAiResponseAttributes(result),
   });
   endSpan(span, 'succeeded', false);
-  await recordSuccess(deps, attempting, result);
+  return recordSuccess(deps, attempting, result);
 }
 
 async function recordSuccess(
   deps: AttemptDeps,
   attempting: Attempting,
   result: GenerateResult,
-): Promise<void> {
+): Promise<Job> {
   const { job, target, planned, provider, reservation, reservedTokens, startedAt } = attempting;
   const model = deps.catalog.model(planned);
   const finishedAt = Date.now();
@@ -266,23 +294,22 @@ async function recordSuccess(
     deps.dispatcher.clearDeadline(job, target),
   ]);
   const attempt = attemptOf(planned, 'succeeded', startedAt, finishedAt);
+  const jobResult: JobResult = {
+    content: result.content,
+    ...(result.toolCalls?.length ? { tool_calls: result.toolCalls } : {}),
+    finish_reason: result.finishReason,
+    provider: provider.id,
+    model: planned.model,
+    usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
+    cost_usd: Number(cost.toFixed(8)),
+    latency_ms: finishedAt - startedAt,
+  };
+  const completedAt = new Date(finishedAt).toISOString();
   const succeeded = deps.store.transition(job.id, {
     target,
     from: ['running'],
     to: 'succeeded',
-    set: {
-      completed_at: new Date(finishedAt).toISOString(),
-      result: JSON.stringify({
-        content: result.content,
-        ...(result.toolCalls?.length ? { tool_calls: result.toolCalls } : {}),
-        finish_reason: result.finishReason,
-        provider: provider.id,
-        model: planned.model,
-        usage: { input_tokens: result.usage.inputTokens, output_tokens: result.usage.outputTokens },
-        cost_usd: Number(cost.toFixed(8)),
-        latency_ms: finishedAt - startedAt,
-      }),
-    },
+    set: { completed_at: completedAt, result: JSON.stringify(jobResult) },
     attempt,
   });
   await Promise.all([bookkeeping, succeeded]);
@@ -290,6 +317,14 @@ async function recordSuccess(
   deps.hooks.finished?.(job, 'succeeded');
   if (job.stream) await deps.streams.end(job.id);
   await deps.dispatcher.afterTerminal(job);
+  return {
+    ...job,
+    status: 'succeeded',
+    tries: job.tries + 1,
+    result: jobResult,
+    attempts: [...job.attempts, attempt],
+    completed_at: completedAt,
+  };
 }
 
 /** The provider's adapter, or the one calling with a given key of its pool. */
@@ -359,5 +394,5 @@ async function pauseOnEmptyQuota(
     .filter((quota) => quota?.remaining === 0);
   if (empty.length === 0) return;
   const pauseMs = Math.max(...empty.map((quota) => quota?.resetMs ?? EMPTY_QUOTA_PAUSE_MS));
-  if (pauseMs > 0) await deps.queues.get(attempting.queued.queueName).rateLimit(pauseMs);
+  if (pauseMs > 0) await deps.queues.provider(attempting.provider.id).rateLimit(pauseMs);
 }

@@ -8,6 +8,7 @@ import { detectPersonalData } from './detect-personal-data.ts';
 import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
 import { estimateInputTokens } from './estimate-tokens.ts';
+import type { FastPath } from './fast-path.ts';
 import {
   type Attempt,
   type Job,
@@ -77,6 +78,8 @@ export function createSubmit(deps: {
   dispatcher: Dispatcher;
   tenantLimits: TenantLimitsStore;
   spread: Spread;
+  /** The synchronous fast path (off on a Redis Cluster). */
+  fastPath?: FastPath;
 }): Submit {
   const { config, store, dispatcher } = deps;
 
@@ -242,6 +245,11 @@ export function createSubmit(deps: {
       deadline,
       payloadBytes: Buffer.byteLength(JSON.stringify(job.request)),
     });
+    // A client waits on the connection: when its first target admits the job now, this process
+    // makes the call itself (the record written with the quota, in one step; `fast-path.ts`).
+    if (request.sync && request.id === undefined && !idempotent && deps.fastPath) {
+      if (await deps.fastPath.start(job, start)) return { ...job, status: 'running', tries: 1 };
+    }
     if (request.id === undefined && !idempotent) {
       // A fresh random id cannot exist yet: write the record and enqueue in one round trip.
       // The record is sent first on the same connection, so a worker always finds it. On a

@@ -100,6 +100,11 @@ export function createSweeper(deps: {
     return (await redis.exists(`${queue.toKey(entry.id!)}:lock`)) === 1;
   }
 
+  async function hasFastLease(job: Job): Promise<boolean> {
+    const leaseEnd = await redis.zscore(keys.fastCalls(job.plan[job.target]!.provider), job.id);
+    return leaseEnd !== null && Number(leaseEnd) > Date.now();
+  }
+
   /** Moves a job whose entry can no longer run to its next target, recording why. */
   async function recover(job: Job, reason: string): Promise<boolean> {
     return dispatcher.moveOn(job, job.target, workerLost(job.plan[job.target]!, reason), [job.status]);
@@ -121,6 +126,9 @@ export function createSweeper(deps: {
       return dispatcher.enqueue(job, job.target);
     if (WILL_RUN.has(state)) return;
     if (state === 'active' && entry && (await hasLock(job, entry))) return;
+    // A call on the synchronous fast path has no queue entry: its lease says whether the
+    // process making it lives (`fast-path.ts`).
+    if (job.status === 'running' && (await hasFastLease(job))) return;
     if (job.status === 'queued' && (state === 'missing' || state === 'completed')) {
       // Read again: the entry may have just run, finished the job and been removed.
       const again = await store.get(id);

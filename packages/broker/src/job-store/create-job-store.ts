@@ -56,6 +56,16 @@ export interface JobStoreOptions {
   onTerminal?: (job: { id: string; tenant: string; resultBytes: number }) => Promise<void>;
 }
 
+/** A job as its record is written: hash field/value pairs, and the attempts (JSON) to append. */
+export function recordOf(job: Job): { pairs: string[]; attempts: string[] } {
+  const pairs: string[] = [];
+  for (const [field, value] of Object.entries(job)) {
+    if (value === undefined || field === 'attempts') continue;
+    pairs.push(field, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return { pairs, attempts: job.attempts.map((attempt) => JSON.stringify(attempt)) };
+}
+
 export function createJobStore(redis: RedisConnection, keys: Keys, options: JobStoreOptions): JobStore {
   const scripts = defineScripts(redis, {
     create: new URL('./create-2.lua', import.meta.url),
@@ -100,13 +110,7 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
 
   return {
     async create(job) {
-      const fields: Record<string, string> = {};
-      for (const [field, value] of Object.entries(job)) {
-        if (value === undefined || field === 'attempts') continue;
-        fields[field] = typeof value === 'string' ? value : JSON.stringify(value);
-      }
-      const pairs = Object.entries(fields).flat();
-      const attempts = job.attempts.map((attempt) => JSON.stringify(attempt));
+      const { pairs, attempts } = recordOf(job);
       // Indexed before it exists: a crash in between leaves an index entry without a job, which
       // the sweeper drops, never a job the sweeper cannot find. NX: a second create of the same
       // id (idempotent submission) does not postpone its check. A separate command, not part
