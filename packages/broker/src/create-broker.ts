@@ -195,7 +195,13 @@ export function createBroker(options: BrokerOptions): Broker {
   };
   const fastPath =
     options.fastPath !== false && !redis.isCluster
-      ? createFastPath({ redis, keys, attempt: attemptDeps, onError: options.onError })
+      ? createFastPath({
+          redis,
+          keys,
+          attempt: attemptDeps,
+          leaseMs: options.lockDurationMs ?? 30_000,
+          onError: options.onError,
+        })
       : undefined;
   const submit = createSubmit({
     spread,

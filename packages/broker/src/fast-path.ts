@@ -8,16 +8,6 @@ import { createFastCallStarter } from './quota/start-fast-call.ts';
 import { attemptingOf, callProvider, HOLD_MARGIN_MS } from './run-attempt.ts';
 
 /**
- * How long a fast call's lease lasts without renewal: a process that dies mid-call leaves a
- * `running` job that the sweeper takes over once the lease has ended.
- */
-export const FAST_LEASE_MS = 30_000;
-/** The lease is renewed this often while the call runs. */
-const RENEW_EVERY_MS = 10_000;
-/** The sweeper first looks at a fast job this long after its lease would end unrenewed. */
-const SWEEP_MARGIN_MS = 5_000;
-
-/**
  * The synchronous fast path: a client waits on the connection (`sync`), and the job's first
  * target has quota now, no backlog and a free slot, so the process that took the request makes
  * the first attempt itself instead of handing it to a worker through the queue.
@@ -50,9 +40,16 @@ export function createFastPath(deps: {
   redis: RedisConnection;
   keys: Keys;
   attempt: AttemptDeps;
+  /**
+   * How long a fast call's lease lasts unrenewed (the workers' lock duration): a process that
+   * dies mid-call leaves a `running` job that the sweeper takes over once the lease ended. It is
+   * renewed every third of that while the call runs; the sweeper first looks at the job after
+   * twice that.
+   */
+  leaseMs: number;
   onError?: (error: unknown) => void;
 }): FastPath {
-  const { redis, keys, attempt } = deps;
+  const { redis, keys, attempt, leaseMs } = deps;
   const startCall = createFastCallStarter(redis, keys);
   const calls = new Map<string, Promise<Job | undefined>>();
   let listening: Promise<void> | undefined;
@@ -60,16 +57,17 @@ export function createFastPath(deps: {
   async function run(job: Job, attempting: ReturnType<typeof attemptingOf>) {
     const fastCalls = keys.fastCalls(attempting.provider.id);
     const renew = setInterval(() => {
-      redis.zadd(fastCalls, 'XX', Date.now() + FAST_LEASE_MS, job.id).catch(deps.onError ?? (() => {}));
-    }, RENEW_EVERY_MS);
+      redis.zadd(fastCalls, 'XX', Date.now() + leaseMs, job.id).catch(deps.onError ?? (() => {}));
+    }, leaseMs / 3);
     renew.unref();
     try {
       return await callProvider(attempt, attempting);
     } finally {
       clearInterval(renew);
       // The slot is free; the lease goes (a crash here: it ends by itself). The job is terminal
-      // or back on the queue by now, so the sweeper no longer needs it.
-      await redis.zrem(fastCalls, job.id).catch(deps.onError ?? (() => {}));
+      // or back on the queue by now, so the sweeper no longer needs it, and the client need
+      // not wait for this.
+      redis.zrem(fastCalls, job.id).catch(deps.onError ?? (() => {}));
     }
   }
 
@@ -102,8 +100,8 @@ export function createFastPath(deps: {
         reservationId: attempting.reservation.reservationId,
         tokens: attempting.reservedTokens,
         holdMs: provider.timeoutMs + HOLD_MARGIN_MS,
-        leaseUntil: now + FAST_LEASE_MS,
-        firstSweepAt: now + FAST_LEASE_MS + SWEEP_MARGIN_MS,
+        leaseUntil: now + leaseMs,
+        firstSweepAt: now + 2 * leaseMs,
         limiterMax: LIMITER.max,
       });
       if (!started.started) return false;

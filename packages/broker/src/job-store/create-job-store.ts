@@ -151,11 +151,16 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
       if (reply[0] === 1) {
         const status = reply[1] as JobStatus;
         // The tenant's release first: should this process die before the open-jobs entry goes,
-        // the sweeper finds the job terminal and releases it again (idempotent).
-        if (options.onTerminal && TERMINAL_STATUSES.has(status) && TERMINAL_STATUSES.has(transition.to))
-          await options.onTerminal({ id, tenant: String(reply[2]), resultBytes: Number(reply[3]) });
+        // the sweeper finds the job terminal and releases it again (idempotent). Both are sent
+        // in this order in one write (the release's script goes out before its first await) and
+        // awaited together: one round trip, not two.
+        const release =
+          options.onTerminal && TERMINAL_STATUSES.has(status) && TERMINAL_STATUSES.has(transition.to)
+            ? options.onTerminal({ id, tenant: String(reply[2]), resultBytes: Number(reply[3]) })
+            : undefined;
         // Best effort: an entry left behind (a crash here) is dropped by the sweeper.
-        if (TERMINAL_STATUSES.has(status)) await redis.zrem(keys.openJobs, id);
+        const unindexed = TERMINAL_STATUSES.has(status) ? redis.zrem(keys.openJobs, id) : undefined;
+        await Promise.all([release, unindexed]);
         return { applied: true, status };
       }
       if (reply[0] === -1) return { applied: false };

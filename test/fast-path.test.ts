@@ -1,0 +1,180 @@
+import { createBrokerFor } from '@switchyard/app/broker';
+import type { Broker, Job } from '@switchyard/broker';
+import { parseConfig } from '@switchyard/config';
+import { type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/poll.ts';
+import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
+import { type SwitchyardProcess, startSwitchyard, writeConfig } from './support/switchyard-process.ts';
+
+// The synchronous fast path (packages/broker/src/fast-path.ts): the API process makes a waiting
+// client's first attempt itself. These tests kill that process with SIGKILL at each step and
+// check that the job still reaches exactly one terminal state, through the sweeper.
+
+const KEY = 'fast-path-key-0123456789';
+const LEASE_MS = 1_000;
+let simulator: Simulator;
+let redis: Redis;
+const prefixes: string[] = [];
+const brokers: Broker[] = [];
+const processes: SwitchyardProcess[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  simulator = await startSimulator({ providers: [] });
+  redis = new Redis(REDIS_URL);
+});
+
+afterEach(async () => {
+  await Promise.all(brokers.splice(0).map((broker) => broker.close()));
+  for (const running of processes.splice(0)) running.child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await simulator.close();
+  await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)));
+  await redis.quit();
+});
+
+function simulated(name: string, latencyMs: number) {
+  const id = `${name}-${++counter}`;
+  simulator.addProvider({
+    id,
+    format: 'openai',
+    models: [{ name: 'm', contextWindow: 8_000 }],
+    limits: [],
+    latency: { kind: 'fixed', ms: latencyMs },
+  } as Parameters<Simulator['addProvider']>[0]);
+  return {
+    id,
+    kind: 'openai',
+    baseUrl: simulator.baseUrlFor(id),
+    apiKey: 'sim-key',
+    models: [{ name: 'm', contextWindow: 8_000 }],
+    limits: [{ requests: 100, per: '1m' }],
+    concurrency: 4,
+    timeout: '10s',
+  };
+}
+
+/** A route `[first -> second]`, an API process that runs the fast path, and a broker to watch. */
+async function setUp(firstLatencyMs: number) {
+  const first = simulated('first', firstLatencyMs);
+  const second = simulated('second', 0);
+  const prefix = testPrefix();
+  prefixes.push(prefix);
+  const raw = {
+    presets: 'off',
+    providers: [first, second],
+    routes: { main: { strategy: 'priority', targets: [`${first.id}/m`, `${second.id}/m`] } },
+    redis: { url: REDIS_URL, prefix },
+    auth: { apiKeys: [{ key: KEY, tenant: 't' }] },
+    server: { port: 0 },
+  };
+  const api = await startSwitchyard({
+    SWITCHYARD_CONFIG: writeConfig(raw),
+    SWITCHYARD_ROLE: 'api',
+    SWITCHYARD_LOCK_DURATION_MS: String(LEASE_MS),
+  });
+  processes.push(api);
+  const url = String(api.ready.api);
+  const broker = createBrokerFor(parseConfig(raw, {}), { lockDurationMs: LEASE_MS, stalledIntervalMs: 500 });
+  brokers.push(broker);
+  const request = fetch(`${url}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'main', messages: [{ role: 'user', content: 'One. Two. Three.' }] }),
+  }).catch(() => undefined);
+  return { first, second, prefix, api, broker, request };
+}
+
+/** The one job of the run, once its record exists. */
+async function theJob(broker: Broker): Promise<Job> {
+  let found: Job | undefined;
+  await until(
+    async () => {
+      const [id] = await redis.zrange(broker.keys.openJobs, 0, 0);
+      found = id ? await broker.get(id) : undefined;
+      return found !== undefined;
+    },
+    { message: 'the job record to exist' },
+  );
+  return found!;
+}
+
+/** Runs the sweeper until the job is terminal; the job as it ended. */
+async function sweptToTheEnd(broker: Broker, id: string): Promise<Job> {
+  await broker.startWorkers();
+  let done: Job | undefined;
+  await until(
+    async () => {
+      await broker.sweeper.sweep();
+      done = await broker.get(id);
+      return done !== undefined && ['succeeded', 'failed', 'cancelled'].includes(done.status);
+    },
+    { message: 'the job to end', timeoutMs: 20_000 },
+  );
+  return done!;
+}
+
+describe('synchronous fast path', () => {
+  it('makes the first attempt in the API process: no queue entry, the record written first', async () => {
+    const { broker, request, first } = await setUp(0);
+    const response = await request;
+    expect(response?.status).toBe(200);
+    const id = response!.headers.get('x-switchyard-job-id')!;
+    const job = (await broker.get(id))!;
+    expect(job.status).toBe('succeeded');
+    expect(job.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual([
+      `${first.id}:succeeded`,
+    ]);
+    // The worker's queue never saw it, and the sweeper's index no longer holds it.
+    expect(await broker.queue(`provider.${first.id}`).getJob(`${id}-0`)).toBeUndefined();
+    expect(await redis.zscore(broker.keys.openJobs, id)).toBeNull();
+    expect(await redis.zscore(broker.keys.fastCalls(first.id), id)).toBeNull();
+  });
+
+  it('SIGKILL right after the record: the sweeper moves the job on once its lease ended', async () => {
+    const { broker, api, first, second } = await setUp(2_000);
+    const job = await theJob(broker);
+    api.child.kill('SIGKILL');
+    expect(job.status).toBe('running');
+    const done = await sweptToTheEnd(broker, job.id);
+    expect(done.status).toBe('succeeded');
+    expect(
+      done.attempts.map((attempt) => `${attempt.provider}:${attempt.error?.code ?? attempt.outcome}`),
+    ).toEqual([`${first.id}:worker_lost`, `${second.id}:succeeded`]);
+  });
+
+  it('SIGKILL during the provider call: one terminal state, one success', async () => {
+    const { broker, api, first, second } = await setUp(2_000);
+    await until(async () => (await simulator.stats(first.id)).inFlight > 0, {
+      message: 'the call to reach the first provider',
+    });
+    const job = await theJob(broker);
+    api.child.kill('SIGKILL');
+    // While the lease lasts, the sweeper leaves the job to the process it believes alive.
+    await broker.sweeper.sweep();
+    expect((await broker.get(job.id))?.status).toBe('running');
+    const done = await sweptToTheEnd(broker, job.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts.filter((attempt) => attempt.outcome === 'succeeded')).toHaveLength(1);
+    expect(done.result?.provider).toBe(second.id);
+  });
+
+  it('SIGKILL after the answer was recorded: the job stays succeeded, nothing runs again', async () => {
+    const { broker, api, first, second } = await setUp(300);
+    const job = await theJob(broker);
+    await until(async () => (await broker.get(job.id))?.status === 'succeeded', {
+      message: 'the answer to be recorded',
+    });
+    api.child.kill('SIGKILL');
+    const done = await sweptToTheEnd(broker, job.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.attempts.map((attempt) => `${attempt.provider}:${attempt.outcome}`)).toEqual([
+      `${first.id}:succeeded`,
+    ]);
+    expect((await simulator.stats(second.id)).requests).toBe(0);
+  });
+});
