@@ -135,6 +135,21 @@ describe('synchronous fast path', () => {
     expect(await redis.zscore(broker.keys.fastCalls(first.id), id)).toBeNull();
   });
 
+  it('serves POST /v1/jobs?wait=N on the fast path: 200 with the finished job', async () => {
+    const { broker, api, request, first } = await setUp(0);
+    await request;
+    const response = await fetch(`${api.ready.api}/jobs?wait=10`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ route: 'main', prompt: 'One. Two. Three.' }),
+    });
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as { id: string; status: string; attempts: unknown[] };
+    expect(view.status).toBe('succeeded');
+    expect(view.attempts).toHaveLength(1);
+    expect(await broker.queue(`provider.${first.id}`).getJob(`${view.id}-0`)).toBeUndefined();
+  });
+
   it('SIGKILL right after the record: the sweeper moves the job on once its lease ended', async () => {
     const { broker, api, first, second } = await setUp(2_000);
     const job = await theJob(broker);

@@ -74,11 +74,14 @@ export interface paths {
         put?: never;
         /**
          * Submit a job
-         * @description Answers 202 once the job is durably enqueued. Idempotency-Key: same key and body, same job.
+         * @description Answers 202 once the job is durably enqueued; with ?wait=N, 200 with the finished job if it ends within N seconds. Idempotency-Key: same key and body, same job.
          */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Wait up to this many seconds for the job to finish: 200 with the finished job, else 202. A waiting client gets the synchronous fast path. */
+                    wait?: number;
+                };
                 header?: {
                     "idempotency-key"?: string;
                 };
@@ -91,6 +94,15 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Job"];
+                    };
+                };
                 /** @description Default Response */
                 202: {
                     headers: {

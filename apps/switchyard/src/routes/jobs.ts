@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ApiError, notFound } from '../api-error.ts';
 import { requestedDeadline } from '../parse-deadline.ts';
 import { ErrorResponse } from '../schemas/error.ts';
-import { GetJobQuery, JobIdParams, JobView, SubmitJobBody } from '../schemas/job.ts';
+import { GetJobQuery, JobIdParams, JobView, SubmitJobBody, SubmitJobQuery } from '../schemas/job.ts';
 import { toJobView } from '../to-job-view.ts';
 
 const IdempotencyHeaders = z.object({
@@ -29,15 +29,23 @@ export const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: 'Submit a job',
         description:
-          'Answers 202 once the job is durably enqueued. Idempotency-Key: same key and body, same job.',
+          'Answers 202 once the job is durably enqueued; with ?wait=N, 200 with the finished job if it ends within N seconds. Idempotency-Key: same key and body, same job.',
         body: SubmitJobBody,
+        querystring: SubmitJobQuery,
         headers: IdempotencyHeaders,
-        response: { 202: JobView, 400: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse },
+        response: {
+          200: JobView,
+          202: JobView,
+          400: ErrorResponse,
+          409: ErrorResponse,
+          422: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
       const body = request.body;
       const tenant = request.tenant;
+      const wait = request.query.wait ?? 0;
       const deadline = requestedDeadline(body.deadline, services.config.results.retentionMs);
       if (body.callback_url !== undefined) await services.checkCallbackUrl(body.callback_url);
 
@@ -67,13 +75,20 @@ export const jobRoutes: FastifyPluginAsyncZod = async (app) => {
           deadline,
           callbackUrl: body.callback_url,
           metadata: body.metadata,
+          // A client that waits on the connection: the fast path may run the job at once.
+          ...(wait > 0 ? { sync: true } : {}),
         },
         { idempotency },
       );
       // The label is logged, the data never.
       if (job.personal_data)
         request.log.info({ job: job.id, personal_data: job.personal_data }, 'personal data');
-      return reply.code(202).header('location', `/v1/jobs/${job.id}`).send(toJobView(job));
+      reply.header('location', `/v1/jobs/${job.id}`);
+      if (wait > 0) {
+        const done = await broker.waitFor(job.id, wait * 1_000);
+        if (done && TERMINAL_STATUSES.has(done.status)) return reply.code(200).send(toJobView(done));
+      }
+      return reply.code(202).send(toJobView(job));
     },
   );
 

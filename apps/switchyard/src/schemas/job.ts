@@ -59,6 +59,13 @@ export const SubmitJobBody = z
 
 export const JobIdParams = z.strictObject({ id: z.string().min(1).max(128) });
 
+export const SubmitJobQuery = z.strictObject({
+  wait: z.coerce.number().min(0).max(60).optional().meta({
+    description:
+      'Wait up to this many seconds for the job to finish: 200 with the finished job, else 202. A waiting client gets the synchronous fast path.',
+  }),
+});
+
 export const GetJobQuery = z.strictObject({
   wait: z.coerce
     .number()
