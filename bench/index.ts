@@ -18,6 +18,7 @@ import { fairShare } from './fair-share.ts';
 import { memory } from './memory.ts';
 import { quotaDiagnosis } from './quota-diagnosis.ts';
 import { quotaFidelity } from './quota-fidelity.ts';
+import { redisCommands } from './redis-commands.ts';
 import { rerouteLatency } from './reroute-latency.ts';
 import { freeTierScenario } from './scenario/index.ts';
 import { calendarKeyPoolScenario } from './scenario/variants/calendar-key-pool.ts';
@@ -69,6 +70,7 @@ const EXTRA: Record<string, () => Promise<Table[]>> = {
       compression: numberFromEnv('BENCH_SCENARIO_COMPRESSION'),
       volume: numberFromEnv('BENCH_SCENARIO_VOLUME'),
     }),
+  'redis-commands': () => redisCommands({ jobs: numberFromEnv('BENCH_COMMANDS_JOBS') }),
 };
 
 /**

@@ -205,7 +205,7 @@ function breakdownTable(runs: readonly Run[], concurrency: number): Table {
     rows,
     notes: [
       "From each job's record (created_at = submit starts; attempts[0].started_at after the claim, finished_at when the provider answered) and two stamps taken in the API process (submit returned, waitFor returned the finished job), on this process's clock; the record's millisecond stamps are taken as the middle of their millisecond, so single requests are +/- 1 ms but the means are not biased.",
-      'The segments add up to the total. The fourth segment is the same simulator call as the direct one, made by the worker with the adapter (node:http, keep-alive) instead of the client.',
+      'The segments add up to the total. The fourth segment is the same simulator call as the direct one, made with the adapter (node:http, keep-alive) instead of the client: by the API process on the synchronous fast path (where the call starts before submit returns, so the third segment is about 0 or slightly negative), by a worker on the queue path.',
       ...(skipped.length > 0
         ? [
             `Left out (not 200, not one successful attempt, or no stamps): ${skipped.map((column) => `${column.breakdown.unexpected} in ${column.label}`).join(', ')}.`,

@@ -20,10 +20,10 @@ export interface Breakdown {
 
 export const SEGMENTS = [
   'client -> submit starts (HTTP in, routing, auth, validation)',
-  'submit (plan, job record, BullMQ add)',
-  'worker pick-up -> attempt starts (BullMQ fetch, job read, claim)',
-  'provider call inside the worker (adapter, node:http keep-alive)',
-  'call ends -> API has the finished job (bookkeeping, success transition, event, job read)',
+  'submit (plan, admission; fast path: record + quota in one Lua call; queue path: record, BullMQ add)',
+  'submit returns -> attempt starts (queue path: BullMQ fetch, job read, claim; fast path: ~0)',
+  'provider call (adapter, node:http keep-alive)',
+  'call ends -> API has the finished job (bookkeeping, success transition; queue path: event, job read)',
   'API -> client (serialise, HTTP out, client reads)',
 ];
 

@@ -16,8 +16,8 @@ export interface JobEvents {
  * Counts jobs reaching a terminal status from the broker's `<id> <status>` event channel: one
  * subscription for thousands of jobs, lighter on the measured process than a `waitFor` per job.
  */
-export async function watchJobEvents(channel: string): Promise<JobEvents> {
-  const subscriber = new Redis(REDIS_URL);
+export async function watchJobEvents(channel: string, url = REDIS_URL): Promise<JobEvents> {
+  const subscriber = new Redis(url);
   const counts: Partial<Record<JobStatus, number>> = {};
   let terminal = 0;
   let wake: (() => void) | undefined;
