@@ -26,7 +26,12 @@ interface Count {
   sent: number;
   /** Every command Redis ran, those inside scripts included, per job. */
   executed: number;
+  /** The most frequent commands, per job. */
+  top: [string, number][];
 }
+
+/** Commands listed per run in the second table. */
+const TOP = 12;
 
 /**
  * Redis commands per job, counted with `MONITOR` on a private `redis-server` (no other client,
@@ -47,6 +52,8 @@ export async function redisCommands(options: RedisCommandsOptions = {}): Promise
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(times * 50, 500),
   });
+  // Refused until the server listens; ioredis retries meanwhile.
+  admin.on('error', () => {});
   const simulator = await startSimulator({ providers: [] });
   try {
     await admin.ping();
@@ -77,6 +84,17 @@ export async function redisCommands(options: RedisCommandsOptions = {}): Promise
           `Concurrency ${CONCURRENCY}, one provider without limits (the quota's scripts run only when it has limits), zero-latency simulator in this process.`,
         ],
       },
+      {
+        title: `redis-commands: the ${TOP} most frequent commands of each run, per job`,
+        columns: counts.map((entry) => entry.label),
+        rows: Array.from({ length: TOP }, (_, index) =>
+          counts.map((entry) => {
+            const row = entry.top[index];
+            return row ? `${row[0]} ${formatNumber(row[1], 2)}` : '';
+          }),
+        ),
+        notes: ['"in a script:" marks commands a Lua script ran inside Redis (BullMQ\'s or Switchyard\'s).'],
+      },
     ];
   } finally {
     await simulator.close();
@@ -97,13 +115,22 @@ async function count(admin: Redis, label: string, jobs: number, run: () => Promi
   const monitor = await admin.monitor();
   let sent = 0;
   let executed = 0;
-  monitor.on('monitor', (_time: string, _args: string[], source: string) => {
+  const byName = new Map<string, number>();
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
     executed += 1;
     if (source !== 'lua') sent += 1;
+    const name = `${source === 'lua' ? 'in a script: ' : ''}${String(args[0]).toLowerCase()}`;
+    byName.set(name, (byName.get(name) ?? 0) + 1);
   });
   await run();
   monitor.disconnect();
-  return { label, sent: sent / jobs, executed: executed / jobs };
+  const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, TOP);
+  return {
+    label,
+    sent: sent / jobs,
+    executed: executed / jobs,
+    top: top.map(([name, calls]) => [name, calls / jobs]),
+  };
 }
 
 async function rawBullmq(url: string, jobs: number): Promise<void> {
