@@ -150,6 +150,28 @@ describe('synchronous fast path', () => {
     expect(await broker.queue(`provider.${first.id}`).getJob(`${view.id}-0`)).toBeUndefined();
   });
 
+  it("sends the tenant's admission with the fast path's script: a refused job is not recorded", async () => {
+    const only = simulated('admitted', 0);
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    const raw = {
+      presets: 'off',
+      providers: [only],
+      routes: { main: { strategy: 'priority', targets: [`${only.id}/m`] } },
+      redis: { url: REDIS_URL, prefix },
+      tenantDefaults: { limits: { queuedJobs: 1 } },
+    };
+    const broker = createBrokerFor(parseConfig(raw, {}), { lockDurationMs: LEASE_MS });
+    brokers.push(broker);
+    const request = { tenant: 't', route: 'main', messages: [{ role: 'user' as const, content: 'One.' }] };
+    // No worker runs: the first job stays queued and takes the tenant's one place.
+    await broker.submit(request);
+    await expect(broker.submit({ ...request, sync: true })).rejects.toMatchObject({ code: 'queue_full' });
+    expect(await redis.zcard(broker.keys.openJobs)).toBe(1);
+    expect(await redis.zcard(broker.keys.fastCalls(only.id))).toBe(0);
+    expect((await simulator.stats(only.id)).requests).toBe(0);
+  });
+
   it('SIGKILL right after the record: the sweeper moves the job on once its lease ended', async () => {
     const { broker, api, first, second } = await setUp(2_000);
     const job = await theJob(broker);

@@ -25,7 +25,9 @@ import { attemptingOf, callProvider, HOLD_MARGIN_MS } from './run-attempt.ts';
 export interface FastPath {
   /**
    * Records `job` as running on `target` and starts the call, when the target admits it now;
-   * false (nothing written) when the job must take the queue path.
+   * false (nothing written) when the job must take the queue path. The tenant's admission of
+   * the job (`tenantLimits.admitJob`) must be sent before, on the same connection: the script
+   * checks it, so both can go in one round trip.
    */
   start(job: Job, target: number): Promise<boolean>;
   /**
@@ -88,6 +90,7 @@ export function createFastPath(deps: {
         jobId: job.id,
         record: recordOf({ ...job, target, status: 'running', tries: 1 }),
         provider: provider.id,
+        admittedIn: keys.tenantActiveJobs(job.tenant),
         concurrency: provider.concurrency,
         queue: {
           wait: queue.keys.wait!,

@@ -239,7 +239,7 @@ export function createSubmit(deps: {
       .end();
     // Counted before the record exists (queue_full / storage_exhausted refuse it here); a
     // job submitted before under this id is already counted, and admitting it adds nothing.
-    const admission = await deps.tenantLimits.admitJob({
+    const admitting = deps.tenantLimits.admitJob({
       id: job.id,
       tenant: job.tenant,
       deadline,
@@ -247,9 +247,20 @@ export function createSubmit(deps: {
     });
     // A client waits on the connection: when its first target admits the job now, this process
     // makes the call itself (the record written with the quota, in one step; `fast-path.ts`).
-    if (request.sync && request.id === undefined && !idempotent && deps.fastPath) {
-      if (await deps.fastPath.start(job, start)) return { ...job, status: 'running', tries: 1 };
+    // The admission goes first on the same connection and the fast path's script checks it,
+    // so both take one round trip.
+    const fast =
+      request.sync && request.id === undefined && !idempotent && deps.fastPath
+        ? deps.fastPath.start(job, start)
+        : undefined;
+    const [admitted, started] = await Promise.allSettled([admitting, fast]);
+    if (admitted.status === 'rejected') throw admitted.reason;
+    const admission = admitted.value;
+    if (started.status === 'rejected') {
+      await deps.tenantLimits.undoAdmission(job.tenant, job.id, admission);
+      throw started.reason;
     }
+    if (started.value === true) return { ...job, status: 'running', tries: 1 };
     if (request.id === undefined && !idempotent) {
       // A fresh random id cannot exist yet: write the record and enqueue in one round trip.
       // The record is sent first on the same connection, so a worker always finds it. On a

@@ -17,8 +17,9 @@
     KEYS[7]    the provider queue's active list (BullMQ)
     KEYS[8]    the provider queue's meta hash (BullMQ: paused, concurrency)
     KEYS[9]    the provider queue's rate limiter (BullMQ: set by queue.rateLimit)
-    KEYS[10]   the provider's quota scale (as acquire-n.lua's KEYS[1])
-    KEYS[11..] per limit, as acquire-n.lua's KEYS[2..]
+    KEYS[10]   the tenant's active jobs (tenant limits: the job is there once admitted)
+    KEYS[11]   the provider's quota scale (as acquire-n.lua's KEYS[1])
+    KEYS[12..] per limit, as acquire-n.lua's KEYS[2..]
 
     ARGV[1]    reservation id
     ARGV[2]    tokens to reserve on token limits
@@ -39,7 +40,8 @@
     {1}                        granted: the job is recorded, running, leased to the caller
     {0, retryAfterMs, index}   the quota refused (as acquire-n.lua); nothing written
     {-1, reason}               the queue has a backlog, is paused or is at its concurrency
-                               ('backlog' | 'paused' | 'busy'); nothing written
+                               ('backlog' | 'paused' | 'busy'), or the tenant's limits did
+                               not admit the job ('not_admitted'); nothing written
     {-2}                       a job with this id exists; nothing written
 ]]
 --- @include "common"
@@ -49,6 +51,9 @@
 
 local rcall = redis.call
 if rcall('EXISTS', KEYS[1]) == 1 then return { -2 } end
+-- The tenant's admission is sent just before this script, on the same connection (one round
+-- trip for both): it added the job to the tenant's active jobs unless it refused it.
+if not rcall('ZSCORE', KEYS[10], ARGV[10]) then return { -1, 'not_admitted' } end
 
 -- No backlog: a job that arrives now must not overtake the ones waiting.
 if rcall('LLEN', KEYS[5]) + rcall('ZCARD', KEYS[6]) > 0 then return { -1, 'backlog' } end
@@ -69,7 +74,7 @@ local attemptsAt = 12 + pairCount * 2
 local attemptCount = tonumber(ARGV[attemptsAt])
 local limitsAt = attemptsAt + attemptCount + 1
 
-local granted = acquireQuota(KEYS[10], 11, limitsAt, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+local granted = acquireQuota(KEYS[11], 12, limitsAt, ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
 if granted[1] ~= 1 then return granted end
 
 rcall('HSET', KEYS[1], unpack(ARGV, 12, 11 + pairCount * 2))

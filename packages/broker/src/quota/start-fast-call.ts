@@ -17,6 +17,8 @@ export interface FastCallInput {
   /** The job record: hash field/value pairs and attempts (JSON), as `recordOf` gives them. */
   record: { pairs: string[]; attempts: string[] };
   provider: string;
+  /** The tenant's active jobs (`keys.tenantActiveJobs`): the job must be there, admitted. */
+  admittedIn: string;
   concurrency: number;
   queue: ProviderQueueKeys;
   limits: QuotaLimit[];
@@ -32,7 +34,7 @@ export interface FastCallInput {
 
 export type FastCallStart =
   | { started: true }
-  | { started: false; reason: 'quota' | 'backlog' | 'paused' | 'busy' | 'exists' };
+  | { started: false; reason: 'quota' | 'backlog' | 'paused' | 'busy' | 'not_admitted' | 'exists' };
 
 /**
  * The fast path's one Lua call (`start-fast-call-n.lua`): the quota reserved and the job
@@ -59,6 +61,7 @@ export function createFastCallStarter(
         queue.active,
         queue.meta,
         queue.limiter,
+        input.admittedIn,
         keys.quotaScale(input.provider),
         ...call.keys,
       ],
@@ -83,6 +86,6 @@ export function createFastCallStarter(
     if (reply[0] === 1) return { started: true };
     if (reply[0] === 0) return { started: false, reason: 'quota' };
     if (reply[0] === -2) return { started: false, reason: 'exists' };
-    return { started: false, reason: reply[1] as 'backlog' | 'paused' | 'busy' };
+    return { started: false, reason: reply[1] as 'backlog' | 'paused' | 'busy' | 'not_admitted' };
   };
 }
