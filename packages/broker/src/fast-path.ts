@@ -20,7 +20,8 @@ import { attemptingOf, callProvider, HOLD_MARGIN_MS } from './run-attempt.ts';
  * lease (`keys.fastCalls`) ends and the sweeper moves it on like a job whose worker died.
  *
  * Off on a Redis Cluster: the job's, the queue's and the quota's keys are in different slots,
- * so one script cannot write them together; jobs take the queue path there.
+ * so one script cannot write them together; jobs take the queue path there. Off for a provider
+ * with a key pool too: the worker chooses the group of keys that has room.
  */
 export interface FastPath {
   /**
@@ -80,6 +81,8 @@ export function createFastPath(deps: {
       const provider = attempt.catalog.provider(planned.provider);
       // A provider backed off for refusing: let the queue path decide (leaveRefusingProvider).
       if (attempt.backoff?.isBackedOff(provider.id)) return false;
+      // A key pool counts per group of keys, and the worker picks the group: the queue path.
+      if (attempt.catalog.keyGroups(provider.id)) return false;
       // Cancelling must reach this process's call, as it reaches a worker's.
       listening ??= attempt.cancellations.listen();
       await listening;
