@@ -205,7 +205,10 @@ describe('sweeper', () => {
       .add('finalize', { id: job.id }, { jobId: `${job.id}-final`, attempts: 1 });
     await until(async () => (await broker.finalizePending()) === 1, { message: 'the follow-up to fail' });
     broken = false;
-    await until(async () => (await broker.finalizePending()) === 0, { message: 'the sweeper to retry it' });
+    // The count drops as the sweeper sends the entry back to its queue, before it runs there.
+    await until(async () => finalized.length > 0 && (await broker.finalizePending()) === 0, {
+      message: 'the sweeper to retry it',
+    });
     expect(finalized).toEqual([job.id]);
   });
 
