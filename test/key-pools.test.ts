@@ -43,7 +43,9 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => harness?.close());
+// A job is left waiting for the next minute's window; closing may wait for the worker holding
+// it, up to that window.
+afterAll(() => harness?.close(), 90_000);
 
 async function submit(route: string): Promise<string> {
   const accepted = await harness.app.inject({
