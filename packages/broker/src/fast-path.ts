@@ -78,6 +78,9 @@ export function createFastPath(deps: {
     async start(job, target) {
       const planned = job.plan[target];
       if (!planned || !attempt.adapters.has(planned.provider)) return false;
+      // Streams take the queue path: on this path a streamed tool call's text once reached the
+      // client incomplete (a full-suite run); until that is found, the queue path relays them.
+      if (job.stream) return false;
       const provider = attempt.catalog.provider(planned.provider);
       // A provider backed off for refusing: let the queue path decide (leaveRefusingProvider).
       if (attempt.backoff?.isBackedOff(provider.id)) return false;
