@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Priority } from '../job.ts';
 import { createKeys } from '../keys.ts';
 import { BAND_SIZE, BANDS, URGENT_PRIORITY, waitingAhead } from '../queue-priority.ts';
-import { REDIS_URL, testPrefix } from '../quota/test-support.ts';
+import { deleteKeys, REDIS_URL, testPrefix } from '../quota/test-support.ts';
 import { createFairShare } from './create-fair-share.ts';
 
 // The tags on a real BullMQ queue (no workers): the order BullMQ would serve, the weights, and
@@ -25,12 +25,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(queues.map((queue) => queue.close()));
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (found.length > 0) await redis.del(...found);
-  } while (cursor !== '0');
+  await deleteKeys(redis, prefix);
   await redis.quit();
 });
 
