@@ -209,7 +209,7 @@ export class SimulatedProvider {
         kind: 'daily-cap',
         model: parsed.model,
         limit: dailyCap.requests,
-        resetMs: daily.resetMsAt(now),
+        resetAt: now + daily.resetMsAt(now),
         answer: dailyCap.answer ?? 'daily-limit',
       };
       this.responder.reject(call, error, entry, 'daily_cap_spent');

@@ -246,8 +246,8 @@ function renderAnthropicError(error: SimError, quota: QuotaSnapshot, now: number
         ...rateLimitHeaders(quota, now),
         'anthropic-ratelimit-requests-limit': String(error.limit),
         'anthropic-ratelimit-requests-remaining': '0',
-        'anthropic-ratelimit-requests-reset': resetInstant(now, error.resetMs),
-        'retry-after': String(retryAfterSeconds(error.resetMs)),
+        'anthropic-ratelimit-requests-reset': resetInstant(now, error.resetAt - now),
+        'retry-after': String(retryAfterSeconds(error.resetAt - now)),
       };
       const message = `This request would exceed the rate limit for your organization of ${error.limit} requests per day. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage.`;
       return errorResponse(429, 'rate_limit_error', message, headers);

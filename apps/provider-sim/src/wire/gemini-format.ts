@@ -110,8 +110,8 @@ export const geminiFormat: WireFormat = {
     return { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, chunks };
   },
 
-  renderError(error) {
-    return renderGeminiError(error);
+  renderError(error, _quota, now) {
+    return renderGeminiError(error, now);
   },
 
   renderModels(models) {
@@ -161,7 +161,7 @@ function errorResponse(code: number, status: string, message: string, details?: 
   return { status: code, headers: { ...GEMINI_JSON }, body: JSON.stringify({ error }) };
 }
 
-function renderGeminiError(error: SimError): WireResponse {
+function renderGeminiError(error: SimError, now: number): WireResponse {
   switch (error.kind) {
     case 'missing-key':
       return errorResponse(
@@ -214,7 +214,7 @@ function renderGeminiError(error: SimError): WireResponse {
         metric: 'requests',
         limit: error.limit,
         perMs: DAY_MS,
-        retryAfterMs: error.resetMs,
+        retryAfterMs: error.resetAt - now,
       };
       return errorResponse(429, 'RESOURCE_EXHAUSTED', rateLimitMessage(perDay), rateLimitDetails(perDay));
     }

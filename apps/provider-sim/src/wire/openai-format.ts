@@ -142,8 +142,8 @@ export const openaiFormat: WireFormat = {
     };
   },
 
-  renderError(error, quota) {
-    return renderOpenaiError(error, quota);
+  renderError(error, quota, now) {
+    return renderOpenaiError(error, quota, now);
   },
 
   renderModels(models) {
@@ -197,7 +197,7 @@ function errorBody(message: string, type: string, code: string | null, param: st
   return JSON.stringify({ error: { message, type, param, code } });
 }
 
-function renderOpenaiError(error: SimError, quota: QuotaSnapshot): WireResponse {
+function renderOpenaiError(error: SimError, quota: QuotaSnapshot, now: number): WireResponse {
   const json = (status: number, body: string, headers: Record<string, string> = {}): WireResponse => ({
     status,
     headers: { ...JSON_HEADERS, ...headers },
@@ -282,13 +282,13 @@ function renderOpenaiError(error: SimError, quota: QuotaSnapshot): WireResponse 
         );
       }
       // Groq's shape: the requests headers are its requests-per-day quota, spent.
-      const wait = formatResetDuration(error.resetMs);
+      const wait = formatResetDuration(error.resetAt - now);
       const headers: Record<string, string> = {
         ...rateLimitHeaders(quota),
         'x-ratelimit-limit-requests': String(error.limit),
         'x-ratelimit-remaining-requests': '0',
         'x-ratelimit-reset-requests': wait,
-        'retry-after': String(retryAfterSeconds(error.resetMs)),
+        'retry-after': String(retryAfterSeconds(error.resetAt - now)),
       };
       const message = `Rate limit reached for model \`${error.model}\` in organization \`org_provider_sim\` service tier \`on_demand\` on requests per day (RPD): Limit ${error.limit}, Used ${error.limit}, Requested 1. Please try again in ${wait}.`;
       return json(429, errorBody(message, 'requests', 'rate_limit_exceeded'), headers);

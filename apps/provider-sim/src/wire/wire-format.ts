@@ -83,8 +83,8 @@ export type SimError =
       kind: 'daily-cap';
       model: string;
       limit: number;
-      /** Until the provider's day turns. */
-      resetMs: number;
+      /** When the provider's day turns (epoch ms): absolute, so that a reply rendered a few ms later names the same instant. */
+      resetAt: number;
       answer: 'daily-limit' | 'insufficient-quota';
     }
   | { kind: 'server-error' }
