@@ -1,5 +1,5 @@
 import { createBrokerFor } from '@switchyard/app/broker';
-import type { Broker, Job } from '@switchyard/broker';
+import { type Broker, DEADLINE_SAFETY_MS, type Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { countTokens, type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -449,6 +449,30 @@ describe('broker core', () => {
     const done = await finish(broker, [...batch, interactive!]);
     const order = done.sort((a, b) => Date.parse(a.completed_at!) - Date.parse(b.completed_at!));
     expect(order[0]!.id).toBe(interactive!.id);
+  });
+
+  it('promotes a job near its latest start ahead of jobs with time to spare, instead of moving it on', async () => {
+    // 300 ms a call, one at a time: 15 interactive jobs hold `single` for 4.5 s. The batch job
+    // behind them must start within 3 s; promoted 2 s before that, it is served next.
+    const single = provider('single', { concurrency: 1, latency: { kind: 'fixed', ms: 300 } });
+    const paid = provider('promote-paid', { tier: 'paid' });
+    const broker = await startBroker(configOf([single, paid]));
+    await finish(broker, await submitMany(broker, 1, { route: `${single.id}/m` }));
+
+    const interactive = await submitMany(broker, 15, { priority: 'interactive' });
+    const latencyMs = 300;
+    const [urgent] = await submitMany(broker, 1, {
+      priority: 'batch',
+      deadline: Date.now() + latencyMs + DEADLINE_SAFETY_MS + 3_000,
+    });
+    const done = await finish(broker, [urgent!, ...interactive]);
+
+    expect(done.map((job) => job.result?.provider)).toEqual(Array(16).fill(single.id));
+    expect(done[0]!.attempts.map((attempt) => attempt.outcome)).toEqual(['succeeded']);
+    const urgentDone = Date.parse(done[0]!.completed_at!);
+    const after = done.slice(1).filter((job) => Date.parse(job.completed_at!) > urgentDone).length;
+    // Promoted at about 1 s, it passed every interactive job still waiting then (about 11).
+    expect(after).toBeGreaterThanOrEqual(8);
   });
 
   it("orders a least-wait route by each target's expected start", async () => {

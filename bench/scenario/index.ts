@@ -15,7 +15,13 @@ import {
   scaledLimits,
   toConfigLimit,
 } from './free-tiers.ts';
-import { type OptimumProvider, offlineOptimum, simulateSchedule } from './offline-optimum.ts';
+import {
+  type OptimumProvider,
+  offlineOptimum,
+  SWITCHYARD_POLICY,
+  SWITCHYARD_SAFETY_MS,
+  simulateSchedule,
+} from './offline-optimum.ts';
 import { buildReport } from './report.ts';
 import { runDay } from './run-day.ts';
 import { DAY_MS, generateTraffic, HOUR_MS, PEAK_HOURS } from './traffic.ts';
@@ -53,8 +59,6 @@ export interface FreeTierScenarioOptions {
 const LATENCY: SimLatency = { kind: 'lognormal', medianMs: 4, p99Ms: 20 };
 /** The latest start the optimum allows: the deadline minus the simulated latency's p99. */
 const LATENCY_ALLOWANCE_MS = 20;
-/** Switchyard's margin before a job's last feasible start (DEADLINE_SAFETY_MS in create-broker.ts). */
-const SWITCHYARD_SAFETY_MS = 1_000;
 const ROUTE = 'day';
 
 /**
@@ -127,10 +131,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
   const optimumWithMargin = offlineOptimum(margined.jobs, margined.providers);
   // Switchyard's decisions with nothing lost in execution: its queue order, its 1 s margin, the
   // capped tiers reached only when a job leaves the first tier at its latest start.
-  const switchyardPolicy = simulateSchedule(margined.jobs, margined.providers, {
-    capAhead: 0,
-    order: 'class',
-  });
+  const switchyardPolicy = simulateSchedule(margined.jobs, margined.providers, SWITCHYARD_POLICY);
 
   const prefix = benchPrefix();
   const simulator = await startSimulator({ providers: [] });

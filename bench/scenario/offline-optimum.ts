@@ -1,3 +1,4 @@
+import { DEADLINE_SAFETY_MS, PROMOTE_AHEAD_MS } from '@switchyard/broker';
 import type { ScaledLimit } from './free-tiers.ts';
 import { FlowNetwork } from './max-flow.ts';
 
@@ -303,7 +304,27 @@ export interface ScheduleOptions {
    * Capped providers always take the job closest to its latest start.
    */
   order?: 'deadline' | 'class';
+  /**
+   * With the `class` order: a job within this many ms of its latest start goes before every
+   * other (Switchyard's promotion to the urgent priority), earliest latest start first.
+   */
+  promoteAhead?: number;
 }
+
+/**
+ * Switchyard's own rules, executed without loss: its queue order (interactive first, then first
+ * come first served, a job promoted ahead of both near its latest start), the capped tiers
+ * reached only when a job leaves the first tier at its latest start. Run it on jobs whose latest
+ * start keeps Switchyard's margin (`SWITCHYARD_SAFETY_MS`).
+ */
+export const SWITCHYARD_POLICY: ScheduleOptions = {
+  capAhead: 0,
+  order: 'class',
+  promoteAhead: PROMOTE_AHEAD_MS,
+};
+
+/** Switchyard's margin before a job's last feasible start on a target. */
+export const SWITCHYARD_SAFETY_MS = DEADLINE_SAFETY_MS;
 
 /** One feasible schedule (see the module comment). */
 export function simulateSchedule(
@@ -351,7 +372,14 @@ export function simulateSchedule(
     );
   /** The job a provider would take now, if it is allowed to take one. */
   const candidate = (entry: (typeof state)[number]) => {
-    if (!entry.provider.capped) return head(byClass);
+    if (!entry.provider.capped) {
+      const promoteAhead = options.promoteAhead;
+      if (promoteAhead !== undefined && byClass !== byDeadline) {
+        const top = head(byDeadline);
+        if (top !== undefined && jobs[top]!.latestStartMs - now <= promoteAhead) return top;
+      }
+      return head(byClass);
+    }
     const top = head(byDeadline);
     return top !== undefined && jobs[top]!.latestStartMs - now <= capAhead ? top : undefined;
   };
@@ -416,7 +444,7 @@ export function simulateSchedule(
     calls,
     failedCalls,
     spellCalls: state.reduce((sum, entry) => sum + entry.spellCalls, 0),
-    policy: `${options.order === 'class' ? 'interactive first, then first come first served' : 'earliest deadline first'}; capped tiers ${capAhead === Number.POSITIVE_INFINITY ? 'whenever they have room' : `only within ${capAhead} ms of a job's latest start`}`,
+    policy: `${options.order === 'class' ? `interactive first, then first come first served${options.promoteAhead === undefined ? '' : `, promoted ${options.promoteAhead} ms before the latest start`}` : 'earliest deadline first'}; capped tiers ${capAhead === Number.POSITIVE_INFINITY ? 'whenever they have room' : `only within ${capAhead} ms of a job's latest start`}`,
   };
 }
 

@@ -16,7 +16,13 @@ import {
   type ScenarioProvider,
   scaledLimits,
 } from '../free-tiers.ts';
-import { type OptimumProvider, offlineOptimum, simulateSchedule } from '../offline-optimum.ts';
+import {
+  type OptimumProvider,
+  offlineOptimum,
+  SWITCHYARD_POLICY,
+  SWITCHYARD_SAFETY_MS,
+  simulateSchedule,
+} from '../offline-optimum.ts';
 import { buildReport } from '../report.ts';
 import { runDay } from '../run-day.ts';
 import { DAY_MS, generateTraffic, HOUR_MS, PEAK_HOURS } from '../traffic.ts';
@@ -42,7 +48,6 @@ export interface CalendarKeyPoolOptions {
 
 const LATENCY: SimLatency = { kind: 'lognormal', medianMs: 4, p99Ms: 20 };
 const LATENCY_ALLOWANCE_MS = 20;
-const SWITCHYARD_SAFETY_MS = 1_000;
 const ROUTE = 'day';
 /** Midnight in Los Angeles (PST, UTC-8) is 13:30 in India (UTC+5:30); midnight UTC is 05:30. */
 const PACIFIC_MIDNIGHT_HOUR = 13.5;
@@ -117,10 +122,7 @@ export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = 
   const optimum = offlineOptimum(exact.jobs, exact.providers);
   const margined = optimumInput(SWITCHYARD_SAFETY_MS, true, true);
   const optimumWithMargin = offlineOptimum(margined.jobs, margined.providers);
-  const switchyardPolicy = simulateSchedule(margined.jobs, margined.providers, {
-    capAhead: 0,
-    order: 'class',
-  });
+  const switchyardPolicy = simulateSchedule(margined.jobs, margined.providers, SWITCHYARD_POLICY);
   // The yield: what the same day costs counted as before (a sliding 24 hours, one key).
   const yieldRows = (
     [
@@ -134,7 +136,7 @@ export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = 
     const policy = simulateSchedule(
       optimumInput(SWITCHYARD_SAFETY_MS, calendar, pool).jobs,
       optimumInput(SWITCHYARD_SAFETY_MS, calendar, pool).providers,
-      { capAhead: 0, order: 'class' },
+      SWITCHYARD_POLICY,
     );
     return { label, bounds, policy };
   });

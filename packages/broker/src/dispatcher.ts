@@ -6,6 +6,7 @@ import type { JobStore } from './job-store/create-job-store.ts';
 import type { Keys } from './keys.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { type AttemptOutcome, decide } from './outcome-policy.ts';
+import { URGENT_PRIORITY } from './queue-priority.ts';
 import type { QueuedJob, Queues } from './queues.ts';
 
 /** A job must leave a target this long before its last feasible start there. */
@@ -16,6 +17,14 @@ export const DEADLINE_SAFETY_MS = 1_000;
  * starting now beats every later target, which cannot start it any sooner.
  */
 const LATE_ARRIVAL_GRACE_MS = 250;
+/**
+ * A job still waiting on a target this long before its latest start there goes ahead of every
+ * job with more time left (BullMQ's reserved priority 1, `URGENT_PRIORITY`), and the jobs promoted
+ * go in the order of their latest starts: each queue then serves the earliest deadline first
+ * among the jobs it is about to lose, instead of an interactive job with minutes to spare before
+ * a batch job that must start now or leave. Its deadline timer takes both steps.
+ */
+export const PROMOTE_AHEAD_MS = 2_000;
 const DAY_S = 86_400;
 
 export interface AttemptEvent {
@@ -117,9 +126,13 @@ export function createDispatcher(deps: {
     const entry: QueuedJob = { id: job.id, target };
     const queue = queues.provider(planned.provider);
     const entryId = `${job.id}-${target}`;
+    // A synchronous call's timer is its patience, not a latest start: nothing to promote.
+    const promotes = hasNext && job.sync_wait_ms === undefined;
+    // Already within PROMOTE_AHEAD_MS of its latest start: promoted from the start.
+    const urgent = promotes && deadlineDelay <= PROMOTE_AHEAD_MS;
     await queue.add('job', entry, {
       jobId: entryId,
-      priority: fairShare.parkedPriority(job),
+      priority: urgent ? URGENT_PRIORITY : fairShare.parkedPriority(job),
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
       removeOnComplete: keepCompleted,
@@ -127,11 +140,12 @@ export function createDispatcher(deps: {
       ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
     // The job's turn among the tenants waiting on this queue (queue-priority.ts has the layout).
-    await fairShare.tag(queue, job, entryId);
+    if (!urgent) await fairShare.tag(queue, job, entryId);
     if (hasNext) {
-      await queues.get(keys.deadlineQueue).add('deadline', entry, {
+      const promoteMs = promotes && !urgent ? PROMOTE_AHEAD_MS : 0;
+      await queues.get(keys.deadlineQueue).add('deadline', promoteMs ? { ...entry, promoteMs } : entry, {
         jobId: `${job.id}-${target}-deadline`,
-        delay: Math.max(0, deadlineDelay),
+        delay: Math.max(0, deadlineDelay - promoteMs),
         removeOnComplete: true,
         removeOnFail: { age: DAY_S },
       });

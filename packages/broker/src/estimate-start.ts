@@ -14,13 +14,14 @@ const MONTH_MS = 30 * DAY_MS;
 /**
  * Milliseconds from now until `target` could start one more job of this size and priority, of
  * `tenant` (its fair-share turn decides which waiting jobs are ahead; without a tenant, every
- * waiting job of its class or a more urgent one is). The job reserves what the worker will
+ * waiting job of its class or a more urgent one is). `urgent`: the job once promoted near its
+ * latest start, behind the jobs promoted before it only. The job reserves what the worker will
  * (`reservedTokensOf`, with the target's model).
  */
 export type EstimateStart = (
   target: PlanTarget,
   need: TokenNeed,
-  priority: Priority,
+  priority: Priority | 'urgent',
   tenant?: string,
 ) => Promise<number>;
 
@@ -42,7 +43,7 @@ export function createStartEstimator(deps: {
     const providerQueue = queues.provider(target.provider);
     const limits = catalog.limitsOf(target);
     const [backlog, pausedMs, usage, latencyMs] = await Promise.all([
-      tenant === undefined
+      tenant === undefined || priority === 'urgent'
         ? waitingAhead(redis, providerQueue, priority)
         : fairShare.waitingAhead(providerQueue, { tenant, priority }),
       providerQueue.getRateLimitTtl(LIMITER.max),

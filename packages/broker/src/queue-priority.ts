@@ -40,12 +40,18 @@ export function scoreOf(priority: number): number {
 }
 
 /**
- * Entries waiting on `queue` that a new job of `priority` cannot pass: for an interactive job the
- * urgent and interactive ones, for a batch job every one. (Inside its band a job may pass other
- * tenants' jobs; counting them keeps the estimate an upper bound.)
+ * Entries waiting on `queue` that a new job of `priority` cannot pass: for an urgent (promoted)
+ * job the urgent ones, for an interactive job the urgent and interactive ones, for a batch job
+ * every one. (Inside its band a job may pass other tenants' jobs; counting them keeps the
+ * estimate an upper bound.)
  */
-export function waitingAhead(redis: RedisConnection, queue: Queue, priority: Priority): Promise<number> {
+export function waitingAhead(
+  redis: RedisConnection,
+  queue: Queue,
+  priority: Priority | 'urgent',
+): Promise<number> {
   const prioritized = queue.keys.prioritized!;
   if (priority === 'batch') return redis.zcard(prioritized);
-  return redis.zcount(prioritized, '-inf', `(${scoreOf(BANDS.batch.first)}`);
+  const below = priority === 'urgent' ? BANDS.interactive.first : BANDS.batch.first;
+  return redis.zcount(prioritized, '-inf', `(${scoreOf(below)}`);
 }

@@ -22,6 +22,11 @@ export interface QueuedJob {
   target: number;
   /** Times the job waited alone for a token limit (see `deferLargeJob`). */
   deferrals?: number;
+  /**
+   * On a deadline timer: it fires this long before the job's latest start on `target`, promotes
+   * the job (`PROMOTE_AHEAD_MS` in dispatcher.ts), then waits this long more to move it on.
+   */
+  promoteMs?: number;
 }
 
 /** How fast a dead worker's job is taken over: the BullMQ lock and stalled-check settings. */

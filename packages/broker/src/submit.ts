@@ -5,7 +5,7 @@ import { BrokerError } from './broker-error.ts';
 import { capabilitiesNeeded } from './capabilities-needed.ts';
 import type { RedisConnection } from './create-redis.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
-import { DEADLINE_SAFETY_MS, type Dispatcher } from './dispatcher.ts';
+import { DEADLINE_SAFETY_MS, type Dispatcher, PROMOTE_AHEAD_MS } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
 import { estimateInputTokens } from './estimate-tokens.ts';
 import type { FastPath } from './fast-path.ts';
@@ -104,11 +104,14 @@ export function createSubmit(deps: {
 
   /**
    * Skips targets that cannot start the job before its deadline, or, for a synchronous call,
-   * within its patience (`patienceMs`); the last one never.
+   * within its patience (`patienceMs`); the last one never. A job that waits on a target is
+   * promoted near its latest start there (`PROMOTE_AHEAD_MS`) and then waits only behind the
+   * jobs promoted before it (`urgentWaitOf`): a target it can start on that way is kept.
    */
   async function chooseStart(
     targets: PlanTarget[],
     waitOf: (target: PlanTarget) => Promise<number>,
+    urgentWaitOf: (target: PlanTarget) => Promise<number>,
     now: number,
     deadline: number,
     patienceMs: number,
@@ -119,7 +122,13 @@ export function createSubmit(deps: {
       const target = targets[start]!;
       const [wait, latencyMs] = await Promise.all([waitOf(target), deps.latency.expectedMs(target.provider)]);
       const impatient = wait > patienceMs;
-      if (!impatient && now + wait + latencyMs + DEADLINE_SAFETY_MS <= deadline) break;
+      const latestStart = deadline - latencyMs - DEADLINE_SAFETY_MS;
+      if (!impatient && now + wait <= latestStart) break;
+      // A synchronous call's timer is its patience: it is never promoted.
+      if (patienceMs === Number.POSITIVE_INFINITY && latestStart >= now) {
+        const urgentWait = await urgentWaitOf(target);
+        if (urgentWait <= Math.min(PROMOTE_AHEAD_MS, latestStart - now)) break;
+      }
       const at = new Date(now).toISOString();
       skipped.push({
         ...target,
@@ -197,6 +206,7 @@ export function createSubmit(deps: {
     const { start, skipped } = await chooseStart(
       targets,
       waitOf,
+      (target) => deps.estimateStart(target, need, 'urgent'),
       now,
       deadline,
       syncWaitMs ?? Number.POSITIVE_INFINITY,
