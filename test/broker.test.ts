@@ -1,5 +1,5 @@
 import { createBrokerFor } from '@switchyard/app/broker';
-import { type Broker, DEADLINE_SAFETY_MS, type Job } from '@switchyard/broker';
+import type { Broker, Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { countTokens, type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -463,7 +463,7 @@ describe('broker core', () => {
     const latencyMs = 300;
     const [urgent] = await submitMany(broker, 1, {
       priority: 'batch',
-      deadline: Date.now() + latencyMs + DEADLINE_SAFETY_MS + 3_000,
+      deadline: Date.now() + latencyMs + 1_000 + 3_000, // the default scheduling.deadlineMargin: 1 s
     });
     const done = await finish(broker, [urgent!, ...interactive]);
 

@@ -129,7 +129,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
   const optimum = offlineOptimum(exact.jobs, exact.providers);
   const margined = optimumProviders(SWITCHYARD_SAFETY_MS);
   const optimumWithMargin = offlineOptimum(margined.jobs, margined.providers);
-  // Switchyard's decisions with nothing lost in execution: its queue order, its 1 s margin, the
+  // Switchyard's decisions with nothing lost in execution: its queue order, its margin, the
   // capped tiers reached only when a job leaves the first tier at its latest start.
   const switchyardPolicy = simulateSchedule(margined.jobs, margined.providers, SWITCHYARD_POLICY);
 
@@ -177,6 +177,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
       },
     },
     redis: { url: REDIS_URL, prefix },
+    scheduling: { deadlineMargin: `${SWITCHYARD_SAFETY_MS}ms` },
   };
   const path = writeConfig(raw);
   const workers: SwitchyardProcess[] = [];
@@ -211,7 +212,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
     report.summary.notes = [
       ...report.notes,
       `Time: compressed ${compression}x, a day in ${formatNumber(dayMs / 1000)} s, an hour in ${formatNumber(HOUR_MS / compression / 1000, 1)} s; the peak (${PEAK_HOURS.from}:00-${PEAK_HOURS.to}:00) runs from ${formatNumber(peak.fromMs / 1000, 1)} s to ${formatNumber(peak.toMs / 1000, 1)} s. Volume: ${formatNumber(jobsPerDay)} jobs a day modelled, run ${volume}x smaller: ${jobs.length} jobs (${interactive} interactive, ${jobs.length - interactive} batch; seed ${seed}), mean ${formatNumber(jobs.length / (dayMs / 1000), 1)}/s, peak hour ${formatNumber(Math.max(...hourCounts(jobs, compression)) / (HOUR_MS / compression / 1000), 1)}/s.`,
-      `Deadlines (wall clock, from arrival): interactive ${formatNumber(deadlineMs.interactive)} ms, batch ${formatNumber(deadlineMs.batch)} ms (${formatNumber((deadlineMs.interactive * compression) / 60_000)} minutes and ${formatNumber((deadlineMs.batch * compression) / HOUR_MS, 1)} hours of the modelled day). Interactive deadlines are compressed less than the limits: compressed like them a 5-minute deadline would be ${formatNumber(300_000 / compression / 1000, 1)} s, under Switchyard's fixed 1 s safety margin, and every interactive job would skip the free tiers. Batch jobs may wait out the peak; interactive ones cannot, which is what makes paid traffic necessary.`,
+      `Deadlines (wall clock, from arrival): interactive ${formatNumber(deadlineMs.interactive)} ms, batch ${formatNumber(deadlineMs.batch)} ms (${formatNumber((deadlineMs.interactive * compression) / 60_000)} minutes and ${formatNumber((deadlineMs.batch * compression) / HOUR_MS, 1)} hours of the modelled day). Interactive deadlines are compressed less than the limits: compressed like them a 5-minute deadline would be ${formatNumber(300_000 / compression / 1000, 1)} s, under Switchyard's default 1 s margin before a job's latest start (scheduling.deadlineMargin; the scenario sets ${SWITCHYARD_SAFETY_MS} ms, see offline-optimum.ts), and every interactive job would skip the free tiers. Batch jobs may wait out the peak; interactive ones cannot, which is what makes paid traffic necessary.`,
       ...free.map(
         (provider) =>
           `${provider.id}: ${provider.basis} -> ${scaledLimits(provider, scale).map(describeLimit).join(', ')}${provider.id === FAILING_PROVIDER.id ? `; answers ${FAILING_PROVIDER.share * 100} % of its calls with 503 during the peak (simulator failures patched at run time)` : ''}.`,

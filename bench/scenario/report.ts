@@ -3,6 +3,7 @@ import { formatNumber, type Table, verdict } from '../support/format-table.ts';
 import { quantile, sortNumbers } from '../support/quantile.ts';
 import { PAID_PRICE_PER_MILLION } from './free-tiers.ts';
 import type { Optimum, Schedule } from './offline-optimum.ts';
+import { SWITCHYARD_SAFETY_MS } from './offline-optimum.ts';
 import type { DayRun } from './run-day.ts';
 import { HOUR_MS, hourOf, type ScenarioJob } from './traffic.ts';
 
@@ -13,9 +14,9 @@ export interface ReportInput {
   run: DayRun;
   /** The optimum of the scenario as defined (latest start = deadline - provider latency). */
   optimum: Optimum;
-  /** The same with Switchyard's 1 s safety margin taken off every latest start. */
+  /** The same with Switchyard's margin (`SWITCHYARD_SAFETY_MS`) taken off every latest start. */
   optimumWithMargin: Optimum;
-  /** Switchyard's policy executed without loss (queue order, 1 s margin, capped tiers last). */
+  /** Switchyard's policy executed without loss (queue order and promotion, its margin, capped tiers last). */
   switchyardPolicy: Schedule;
   compression: number;
   /** The first tier's shortest request limit, wall clock (for its achieved rate). */
@@ -169,7 +170,7 @@ export function buildReport(input: ReportInput): {
         verdict(gapToLower <= TARGET_GAP_PP),
       ],
       [
-        'optimum if every job must start 1 s before its deadline',
+        `optimum with Switchyard's margin (${SWITCHYARD_SAFETY_MS} ms off each latest start)`,
         '',
         describeBounds(optimumWithMargin, total),
         '',

@@ -192,6 +192,7 @@ export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = 
       [ROUTE]: { strategy: 'priority', targets: entries.map((entry) => `${entry.id}/${SCENARIO_MODEL}`) },
     },
     redis: { url: REDIS_URL, prefix },
+    scheduling: { deadlineMargin: `${SWITCHYARD_SAFETY_MS}ms` },
   };
   const path = writeConfig(raw);
   const workers: SwitchyardProcess[] = [];

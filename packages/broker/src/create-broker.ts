@@ -166,6 +166,7 @@ export function createBroker(options: BrokerOptions): Broker {
     estimateStart,
     fairShare,
     hooks,
+    marginMs: config.scheduling.deadlineMarginMs,
     followsUp: options.onTerminal !== undefined,
     keepCompleted: {
       count: config.queues.keepCompleted.count,

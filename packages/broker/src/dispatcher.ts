@@ -9,8 +9,6 @@ import { type AttemptOutcome, decide } from './outcome-policy.ts';
 import { URGENT_PRIORITY } from './queue-priority.ts';
 import type { QueuedJob, Queues } from './queues.ts';
 
-/** A job must leave a target this long before its last feasible start there. */
-export const DEADLINE_SAFETY_MS = 1_000;
 /**
  * A job that reaches a target already past its latest start there (it fell through from an
  * earlier target at its own latest start) stays this long when the target can start it at once:
@@ -91,6 +89,8 @@ export function createDispatcher(deps: {
   estimateStart: EstimateStart;
   fairShare: FairShare;
   hooks: BrokerHooks;
+  /** A job leaves a target this long before its last feasible start there (`scheduling.deadlineMargin`). */
+  marginMs: number;
   /** Whether terminal jobs have follow-ups to run (the broker's `onTerminal`). */
   followsUp: boolean;
   /** Finished provider-queue entries kept for Bull Board: the newest `count`, none older than `ageMs`. */
@@ -111,7 +111,7 @@ export function createDispatcher(deps: {
     let deadlineDelay = 0;
     if (hasNext) {
       const latencyMs = await latency.expectedMs(planned.provider);
-      deadlineDelay = job.deadline - latencyMs - DEADLINE_SAFETY_MS - Date.now();
+      deadlineDelay = job.deadline - latencyMs - deps.marginMs - Date.now();
       if (deadlineDelay <= 0 && target > 0) {
         // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
         const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);

@@ -13,7 +13,7 @@ export {
   type PersonalDataKind,
 } from './detect-personal-data.ts';
 export type { AttemptEvent, BrokerHooks } from './dispatcher.ts';
-export { DEADLINE_SAFETY_MS, PROMOTE_AHEAD_MS } from './dispatcher.ts';
+export { PROMOTE_AHEAD_MS } from './dispatcher.ts';
 export * from './health/index.ts';
 export {
   type Attempt,

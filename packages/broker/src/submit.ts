@@ -5,7 +5,7 @@ import { BrokerError } from './broker-error.ts';
 import { capabilitiesNeeded } from './capabilities-needed.ts';
 import type { RedisConnection } from './create-redis.ts';
 import { detectPersonalData } from './detect-personal-data.ts';
-import { DEADLINE_SAFETY_MS, type Dispatcher, PROMOTE_AHEAD_MS } from './dispatcher.ts';
+import { type Dispatcher, PROMOTE_AHEAD_MS } from './dispatcher.ts';
 import type { EstimateStart } from './estimate-start.ts';
 import { estimateInputTokens } from './estimate-tokens.ts';
 import type { FastPath } from './fast-path.ts';
@@ -122,7 +122,7 @@ export function createSubmit(deps: {
       const target = targets[start]!;
       const [wait, latencyMs] = await Promise.all([waitOf(target), deps.latency.expectedMs(target.provider)]);
       const impatient = wait > patienceMs;
-      const latestStart = deadline - latencyMs - DEADLINE_SAFETY_MS;
+      const latestStart = deadline - latencyMs - config.scheduling.deadlineMarginMs;
       if (!impatient && now + wait <= latestStart) break;
       // A synchronous call's timer is its patience: it is never promoted.
       if (patienceMs === Number.POSITIVE_INFINITY && latestStart >= now) {

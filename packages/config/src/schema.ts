@@ -310,14 +310,25 @@ export const ConfigSchema = z
          * refusing) before moving on to the next: a client on the line wants an answer soon.
          */
         syncWait: durationMs.default(2_000),
+        /**
+         * How long before its last feasible start on a target (deadline minus the provider's
+         * expected latency) a waiting job leaves it: the time a move to the next target and a
+         * worker's pick-up there may take.
+         */
+        deadlineMargin: durationMs.default(1_000),
       })
-      .transform(({ syncWait, ...rest }) => ({ ...rest, syncWaitMs: syncWait }))
+      .transform(({ syncWait, deadlineMargin, ...rest }) => ({
+        ...rest,
+        syncWaitMs: syncWait,
+        deadlineMarginMs: deadlineMargin,
+      }))
       .default({
         deadlines: { interactive: 300_000, batch: 86_400_000 },
         retriesPerTarget: 2,
         defaultMaxTokens: 1024,
         refusalsBeforeMove: 2,
         syncWaitMs: 2_000,
+        deadlineMarginMs: 1_000,
       }),
     privacy: z
       .strictObject({
