@@ -11,10 +11,12 @@ import type { QueuedJob, Queues } from './queues.ts';
 
 /**
  * A job that reaches a target already past its latest start there (it fell through from an
- * earlier target at its own latest start) stays this long when the target can start it at once:
- * starting now beats every later target, which cannot start it any sooner.
+ * earlier target at its own latest start) stays this share of the margin when the target can
+ * start it at once: starting now beats every later target, which cannot start it any sooner.
+ * A share, so that two such stays on the way leave half the margin for the last target (250 ms
+ * of the default 1 s).
  */
-const LATE_ARRIVAL_GRACE_MS = 250;
+const LATE_ARRIVAL_GRACE_SHARE = 0.25;
 /**
  * A job still waiting on a target this long before its latest start there goes ahead of every
  * job with more time left (BullMQ's reserved priority 1, `URGENT_PRIORITY`), and the jobs promoted
@@ -113,12 +115,15 @@ export function createDispatcher(deps: {
       const latencyMs = await latency.expectedMs(planned.provider);
       deadlineDelay = job.deadline - latencyMs - deps.marginMs - Date.now();
       if (deadlineDelay <= 0 && target > 0) {
-        // Arrived late (see LATE_ARRIVAL_GRACE_MS). Measured before the job joins the queue.
+        // Arrived late (see LATE_ARRIVAL_GRACE_SHARE). Measured before the job joins the queue.
         const inputTokens = estimateInputTokens(job.request.messages, job.request.tools);
         const need = { inputTokens, maxTokens: job.request.maxTokens };
         const wait = await estimateStart(planned, need, job.priority, job.tenant);
         if (wait === 0)
-          deadlineDelay = Math.min(LATE_ARRIVAL_GRACE_MS, job.deadline - latencyMs - Date.now());
+          deadlineDelay = Math.min(
+            deps.marginMs * LATE_ARRIVAL_GRACE_SHARE,
+            job.deadline - latencyMs - Date.now(),
+          );
       }
       // A synchronous call waits here (busy, paused, refusing) only as long as its patience.
       if (job.sync_wait_ms !== undefined) deadlineDelay = Math.min(deadlineDelay, job.sync_wait_ms);
