@@ -131,6 +131,8 @@ export function createJobStreamReader(
   async function* readShared(jobId: string, giveUpAt: number): AsyncGenerator<JobStreamEvent> {
     const key = keys.jobStream(jobId);
     const subscription: Subscription = { lastId: '0', entries: [] };
+    /** The last entry yielded (the loop may have fetched further: `subscription.lastId`). */
+    let yieldedId = '0';
     subscriptions.set(key, subscription);
     if (!looping) startLoop();
     else if (hubId !== undefined) await redis.client('UNBLOCK', hubId).catch(() => 0);
@@ -142,7 +144,8 @@ export function createJobStreamReader(
           });
         subscription.wake = undefined;
         const entries = subscription.entries.splice(0);
-        for (const [, fields] of entries) {
+        for (const [entryId, fields] of entries) {
+          yieldedId = entryId;
           if (fields[0] === END) {
             yield { type: 'end', job: await getJob(jobId) };
             return;
@@ -155,7 +158,7 @@ export function createJobStreamReader(
         // after every delta was read).
         const job = await getJob(jobId);
         if ((job && TERMINAL_STATUSES.has(job.status)) || Date.now() >= giveUpAt) {
-          yield { type: 'end', job };
+          yield* readRest(redis, jobId, yieldedId, job);
           return;
         }
       }
@@ -184,13 +187,43 @@ export function createJobStreamReader(
         if (entries) continue;
         const job = await getJob(jobId);
         if ((job && TERMINAL_STATUSES.has(job.status)) || Date.now() >= giveUpAt) {
-          yield { type: 'end', job };
+          yield* readRest(reader, jobId, lastId, job);
           return;
         }
       }
     } finally {
       reader.disconnect();
     }
+  }
+
+  /**
+   * The last of a stream once its reader has seen the job terminal (or given up on it): the
+   * entries after `lastId`, read without blocking, then `end`. A quiet round does not show that
+   * the stream was read to its end: the shared read's round may not have covered a stream that
+   * joined during it (its wake-up then comes from other streams' entries, or from the `CLIENT
+   * UNBLOCK`), and a delta can land between a timed-out read and the look at the job. The job
+   * turns terminal only after its last delta was appended, so this read holds every one not
+   * yielded yet — what a job run on the fast path, often over before its client's reader
+   * starts, would otherwise lose.
+   */
+  async function* readRest(
+    connection: RedisConnection,
+    jobId: string,
+    lastId: string,
+    job: Job | undefined,
+  ): AsyncGenerator<JobStreamEvent> {
+    const rest = await connection.xread('STREAMS', keys.jobStream(jobId), lastId);
+    for (const [, messages] of rest ?? []) {
+      for (const [, fields] of messages) {
+        if (fields[0] === END) {
+          // The stream ended after the look at the job (`giveUpAt` had passed): as it ended.
+          yield { type: 'end', job: await getJob(jobId) };
+          return;
+        }
+        yield toEvent(fields);
+      }
+    }
+    yield { type: 'end', job };
   }
 
   return {
