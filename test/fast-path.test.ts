@@ -3,6 +3,7 @@ import type { Broker, Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Redis } from 'ioredis';
+import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './support/poll.ts';
 import { deleteKeys, REDIS_URL, testPrefix } from './support/redis-prefix.ts';
@@ -10,7 +11,8 @@ import { type SwitchyardProcess, startSwitchyard, writeConfig } from './support/
 
 // The synchronous fast path (packages/broker/src/fast-path.ts): the API process makes a waiting
 // client's first attempt itself. These tests kill that process with SIGKILL at each step and
-// check that the job still reaches exactly one terminal state, through the sweeper.
+// check that the job still reaches exactly one terminal state, through the sweeper; and that a
+// streamed answer it runs reaches its client whole.
 
 const KEY = 'fast-path-key-0123456789';
 const LEASE_MS = 1_000;
@@ -89,6 +91,33 @@ async function setUp(firstLatencyMs: number) {
   return { first, second, prefix, api, broker, request };
 }
 
+const WEATHER: OpenAI.ChatCompletionFunctionTool = {
+  type: 'function',
+  function: {
+    name: 'weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+/** A streamed completion as its client assembles it, and the job that answered it. */
+async function streamed(client: OpenAI, body: Omit<OpenAI.ChatCompletionCreateParamsStreaming, 'stream'>) {
+  const { data, response } = await client.chat.completions.create({ ...body, stream: true }).withResponse();
+  let text = '';
+  const calls: { id?: string; name?: string; arguments: string }[] = [];
+  for await (const chunk of data) {
+    const delta = chunk.choices[0]?.delta;
+    text += delta?.content ?? '';
+    for (const piece of delta?.tool_calls ?? []) {
+      calls[piece.index] ??= { arguments: '' };
+      const call = calls[piece.index]!;
+      call.id ??= piece.id;
+      call.name ??= piece.function?.name;
+      call.arguments += piece.function?.arguments ?? '';
+    }
+  }
+  return { text, calls, jobId: response.headers.get('x-switchyard-job-id')! };
+}
+
 /** The one job of the run, once its record exists. */
 async function theJob(broker: Broker): Promise<Job> {
   let found: Job | undefined;
@@ -148,6 +177,66 @@ describe('synchronous fast path', () => {
     expect(view.status).toBe('succeeded');
     expect(view.attempts).toHaveLength(1);
     expect(await broker.queue(`provider.${first.id}`).getJob(`${view.id}-0`)).toBeUndefined();
+  });
+
+  it('streams on the fast path: tool calls and text answers reach their clients whole', async () => {
+    const fast = simulated('streamed', 0);
+    const slow = simulated('slow', 3_000);
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    const raw = {
+      presets: 'off',
+      providers: [fast, slow],
+      routes: { main: { targets: [`${fast.id}/m`] }, slow: { targets: [`${slow.id}/m`] } },
+      redis: { url: REDIS_URL, prefix },
+      auth: { apiKeys: [{ key: KEY, tenant: 't' }] },
+      server: { port: 0 },
+    };
+    // An API process alone: no worker runs, so only the fast path can answer.
+    const api = await startSwitchyard({ SWITCHYARD_CONFIG: writeConfig(raw), SWITCHYARD_ROLE: 'api' });
+    processes.push(api);
+    const broker = createBrokerFor(parseConfig(raw, {}));
+    brokers.push(broker);
+    const client = new OpenAI({ baseURL: String(api.ready.api), apiKey: KEY, maxRetries: 0 });
+    const question = { role: 'user' as const, content: 'Weather in Paris?' };
+    // A stream that waits on its provider keeps the process's shared stream read blocked: each
+    // reader below joins it mid-round, and its job may end before that round does (such a
+    // reader once ended with no text). The simulator answers a one-sentence prompt with it.
+    const sentence = 'This answer waits three seconds.';
+    const waiting = streamed(client, { model: 'slow', messages: [{ role: 'user', content: sentence }] });
+    const roundTrip = async () => {
+      const first = await streamed(client, { model: 'main', messages: [question], tools: [WEATHER] });
+      expect(first.text).toBe('');
+      expect(first.calls).toEqual([
+        { id: expect.any(String), name: 'weather', arguments: '{"city":"Weather in Paris?"}' },
+      ]);
+      const call = first.calls[0]!;
+      const toolCall = {
+        id: call.id!,
+        type: 'function' as const,
+        function: { name: 'weather', arguments: call.arguments },
+      };
+      const answer = await streamed(client, {
+        model: 'main',
+        messages: [
+          question,
+          { role: 'assistant', content: null, tool_calls: [toolCall] },
+          { role: 'tool', tool_call_id: call.id!, content: 'sunny' },
+        ],
+        tools: [WEATHER],
+      });
+      expect(answer.text).toBe('Tool result: sunny');
+      return [first.jobId, answer.jobId];
+    };
+    const jobIds: string[] = [];
+    for (let round = 0; round < 3; round++)
+      jobIds.push(...(await Promise.all([roundTrip(), roundTrip(), roundTrip()])).flat());
+    expect((await waiting).text).toBe(sentence);
+    // Each took the fast path: no queue entry, one attempt.
+    for (const id of jobIds) {
+      expect(await broker.queue(`provider.${fast.id}`).getJob(`${id}-0`)).toBeUndefined();
+      expect((await broker.get(id))?.attempts.map((attempt) => attempt.outcome)).toEqual(['succeeded']);
+    }
   });
 
   it("sends the tenant's admission with the fast path's script: a refused job is not recorded", async () => {

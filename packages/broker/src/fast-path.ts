@@ -19,6 +19,11 @@ import { attemptingOf, callProvider, HOLD_MARGIN_MS } from './run-attempt.ts';
  * moved on or failed, with deadlines and webhooks as always. If this process dies, the job's
  * lease (`keys.fastCalls`) ends and the sweeper moves it on like a job whose worker died.
  *
+ * A streamed job's deltas go through its Redis stream (`job-stream.ts`) as from a worker, and
+ * this process's client reads them from there. The call may be over before that reader starts:
+ * the reader reads the stream from its start, and reads what remains of it once it sees the
+ * job terminal, so the whole answer reaches the client however late it joins.
+ *
  * Off on a Redis Cluster: the job's, the queue's and the quota's keys are in different slots,
  * so one script cannot write them together; jobs take the queue path there. Off for a provider
  * with a key pool too: the worker chooses the group of keys that has room.
@@ -78,9 +83,6 @@ export function createFastPath(deps: {
     async start(job, target) {
       const planned = job.plan[target];
       if (!planned || !attempt.adapters.has(planned.provider)) return false;
-      // Streams take the queue path: on this path a streamed tool call's text once reached the
-      // client incomplete (a full-suite run); until that is found, the queue path relays them.
-      if (job.stream) return false;
       const provider = attempt.catalog.provider(planned.provider);
       // A provider backed off for refusing: let the queue path decide (leaveRefusingProvider).
       if (attempt.backoff?.isBackedOff(provider.id)) return false;
