@@ -12,23 +12,43 @@ const KEY = 'spread-key-0123456789abcdef';
 const MODEL = [{ name: 'm', contextWindow: 8_000 }];
 const FREE = { tier: 'free', dataPolicy: 'may-train', limits: [{ requests: 2, per: '1m' }] };
 const PROVIDERS = ['spread-a', 'spread-b', 'submit-a', 'submit-b', 'strict-a', 'strict-b'] as const;
+// Second targets of strict routes with a daily cap counted in fixed windows that started 12 hours
+// ago: half the period has passed. `behind-b` has spent none of its 10, `ahead-b` 6 of them.
+const HOUR_MS = 3_600_000;
+const DAY_STARTED = new Date(Math.floor(Date.now() / 1_000) * 1_000 - 12 * HOUR_MS).toISOString();
+const CAPPED = {
+  tier: 'free',
+  dataPolicy: 'may-train',
+  limits: [{ requests: 10, per: '1d', resetsAt: DAY_STARTED }],
+};
 
 let harness: Harness;
 let app: App;
 
 beforeAll(async () => {
   harness = await startHarness({
-    providers: PROVIDERS.map((id) => ({
-      id,
-      format: 'openai' as const,
-      models: MODEL,
-      simulator: { limits: [{ requests: 2, per: '1m' }], latency: { kind: 'fixed', ms: 20 } },
-      switchyard: FREE,
-    })),
+    providers: [
+      ...[...PROVIDERS, 'behind-a', 'ahead-a'].map((id) => ({
+        id,
+        format: 'openai' as const,
+        models: MODEL,
+        simulator: { limits: [{ requests: 2, per: '1m' }], latency: { kind: 'fixed' as const, ms: 20 } },
+        switchyard: FREE,
+      })),
+      ...['behind-b', 'ahead-b'].map((id) => ({
+        id,
+        format: 'openai' as const,
+        models: MODEL,
+        simulator: { latency: { kind: 'fixed' as const, ms: 20 } },
+        switchyard: CAPPED,
+      })),
+    ],
     routes: {
       spread: { targets: ['spread-a/m', 'spread-b/m'] },
       'submit-spread': { targets: ['submit-a/m', 'submit-b/m'] },
       pinned: { strict: true, targets: ['strict-a/m', 'strict-b/m'] },
+      'pinned-behind': { strict: true, targets: ['behind-a/m', 'behind-b/m'] },
+      'pinned-ahead': { strict: true, targets: ['ahead-a/m', 'ahead-b/m'] },
     },
     auth: { apiKeys: [{ key: KEY, tenant: 'spread' }] },
   });
@@ -130,5 +150,40 @@ describe('a route over two free targets at the same price', () => {
     for (const job of waiting) expect(job).toMatchObject({ status: 'queued', target: 0 });
     expect(paused.queue.paused_ms).toBeGreaterThan(30_000);
     expect(harness.simulator.stats('strict-b')).toMatchObject({ succeeded: 0 });
+  });
+});
+
+describe('a strict route whose second target has a daily cap in fixed windows', () => {
+  it('plans a job the first target cannot start now on the second while its cap is spent slower than its day passes', async () => {
+    await succeededAll(await submit('pinned-behind', 2), 'two jobs to spend behind-a’s quota');
+
+    const [id] = await submit('pinned-behind', 1);
+    const [job] = await succeededAll([id!], 'the third job to succeed on behind-b');
+
+    expect(job!.plan.map((target) => target.provider)).toEqual(['behind-b', 'behind-a']);
+    expect(job!.attempts.map((attempt) => `${attempt.provider} ${attempt.outcome}`)).toEqual([
+      'behind-b succeeded',
+    ]);
+  });
+
+  it('keeps the route’s order once the cap is spent faster than its day passes', async () => {
+    // 6 of 10 spent after half the day: ahead of pace, kept for jobs nothing else can serve.
+    await succeededAll(await submit('ahead-b/m', 6), 'six jobs on ahead-b');
+    await succeededAll(await submit('pinned-ahead', 2), 'two jobs to spend ahead-a’s quota');
+
+    const [id] = await submit('pinned-ahead', 1);
+    const job = await until(
+      async () => {
+        const found = await jobOf(id!);
+        return found.status === 'queued' ? found : undefined;
+      },
+      { message: 'the third job queued', timeoutMs: 5_000 },
+    );
+
+    expect(job.plan.map((target) => target.provider)).toEqual(['ahead-a', 'ahead-b']);
+    expect(job.target).toBe(0);
+    expect(harness.simulator.stats('ahead-b')).toMatchObject({ succeeded: 6 });
+    const cancelled = await app.inject({ method: 'DELETE', url: `/v1/jobs/${id}`, headers: bearer(KEY) });
+    expect(cancelled.statusCode).toBe(200);
   });
 });

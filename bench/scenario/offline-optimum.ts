@@ -234,6 +234,18 @@ class Window {
     return Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * For a fixed window: whether less of it is spent than of its period has passed (a cap left
+   * unspent at the reset is lost). False for a sliding window.
+   */
+  underPace(now: number): boolean {
+    const { resetsAtMs, windowMs } = this.limit;
+    if (resetsAtMs === undefined) return false;
+    this.evict(now);
+    const start = Math.floor((now - resetsAtMs) / windowMs) * windowMs + resetsAtMs;
+    return this.total / this.limit.max < (now - start) / windowMs;
+  }
+
   add(now: number, amount: number): void {
     this.evict(now);
     this.times.push(now);
@@ -309,18 +321,25 @@ export interface ScheduleOptions {
    * other (Switchyard's promotion to the urgent priority), earliest latest start first.
    */
   promoteAhead?: number;
+  /**
+   * A capped provider whose fixed-window cap is spent slower than its period passes takes jobs
+   * at any time, not only near their latest start (what it leaves unspent at the reset is lost).
+   */
+  pace?: boolean;
 }
 
 /**
  * Switchyard's own rules, executed without loss: its queue order (interactive first, then first
  * come first served, a job promoted ahead of both near its latest start), the capped tiers
- * reached only when a job leaves the first tier at its latest start. Run it on jobs whose latest
+ * reached only when a job leaves the first tier at its latest start, or while their fixed-window
+ * caps are spent slower than their periods pass (a strict route's pacing, spread.ts). Run it on jobs whose latest
  * start keeps the scenario's margin (`SWITCHYARD_SAFETY_MS`).
  */
 export const SWITCHYARD_POLICY: ScheduleOptions = {
   capAhead: 0,
   order: 'class',
   promoteAhead: PROMOTE_AHEAD_MS,
+  pace: true,
 };
 
 /**
@@ -388,7 +407,9 @@ export function simulateSchedule(
       return head(byClass);
     }
     const top = head(byDeadline);
-    return top !== undefined && jobs[top]!.latestStartMs - now <= capAhead ? top : undefined;
+    if (top === undefined) return undefined;
+    if (options.pace && entry.windows.some((window) => window.underPace(now))) return top;
+    return jobs[top]!.latestStartMs - now <= capAhead ? top : undefined;
   };
 
   while (nextArrival < order.length || waitingCount > 0) {
@@ -451,7 +472,7 @@ export function simulateSchedule(
     calls,
     failedCalls,
     spellCalls: state.reduce((sum, entry) => sum + entry.spellCalls, 0),
-    policy: `${options.order === 'class' ? `interactive first, then first come first served${options.promoteAhead === undefined ? '' : `, promoted ${options.promoteAhead} ms before the latest start`}` : 'earliest deadline first'}; capped tiers ${capAhead === Number.POSITIVE_INFINITY ? 'whenever they have room' : `only within ${capAhead} ms of a job's latest start`}`,
+    policy: `${options.order === 'class' ? `interactive first, then first come first served${options.promoteAhead === undefined ? '' : `, promoted ${options.promoteAhead} ms before the latest start`}` : 'earliest deadline first'}; capped tiers ${capAhead === Number.POSITIVE_INFINITY ? 'whenever they have room' : `only within ${capAhead} ms of a job's latest start`}${options.pace ? ', or while a fixed-window cap is behind its pace' : ''}`,
   };
 }
 

@@ -189,7 +189,12 @@ export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = 
     presets: 'off',
     providers: entries,
     routes: {
-      [ROUTE]: { strategy: 'priority', targets: entries.map((entry) => `${entry.id}/${SCENARIO_MODEL}`) },
+      // Strict, as in the base scenario: the capped tiers see only what mistral-free cannot start in time.
+      [ROUTE]: {
+        strategy: 'priority',
+        strict: true,
+        targets: entries.map((entry) => `${entry.id}/${SCENARIO_MODEL}`),
+      },
     },
     redis: { url: REDIS_URL, prefix },
     scheduling: { deadlineMargin: `${SWITCHYARD_SAFETY_MS}ms` },

@@ -173,7 +173,7 @@ export function createBroker(options: BrokerOptions): Broker {
       ageMs: config.queues.keepCompleted.age,
     },
   });
-  const spread = createSpread({ config, catalog, estimateStart });
+  const spread = createSpread({ config, catalog, quota, estimateStart });
   const attemptDeps: AttemptDeps & { onError?: (error: unknown) => void } = {
     store,
     queues,
