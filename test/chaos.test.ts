@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createKeys, type Job } from '@switchyard/broker';
+import { createKeys, type Job, jobOfRecord } from '@switchyard/broker';
 import { type Simulator, startSimulator } from '@switchyard/provider-sim';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -255,10 +255,10 @@ async function describeMissing(ids: string[]): Promise<string> {
   try {
     const lines = await Promise.all(
       ids.map(async (id) => {
-        const record = await connection.hgetall(keys.job(id));
         const attempts = await connection.lrange(keys.jobAttempts(id), 0, -1);
-        const plan = JSON.parse(record.plan ?? '[]') as { provider: string }[];
-        const target = Number(record.target);
+        const record = jobOfRecord(await connection.hgetall(keys.job(id)), attempts);
+        const plan = record?.plan ?? [];
+        const target = Number(record?.target);
         const providerQueue = queue(keys.providerQueue(plan[target]?.provider ?? 'none'));
         const finalize = queue(keys.finalizeQueue);
         const states = {
@@ -266,7 +266,7 @@ async function describeMissing(ids: string[]): Promise<string> {
           finalize: await finalize.getJobState(`${id}-final`),
         };
         await Promise.all([providerQueue.close(), finalize.close()]);
-        return JSON.stringify({ id, status: record.status, target, tries: record.tries, states, attempts });
+        return JSON.stringify({ id, status: record?.status, target, tries: record?.tries, states, attempts });
       }),
     );
     return lines.join('\n');

@@ -1,4 +1,4 @@
-import { createBroker, createKeys, createTenantLimits, type Job } from '@switchyard/broker';
+import { createBroker, createKeys, createTenantLimits, type Job, STORED_NAMES } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +130,7 @@ describe('tenant limits in Redis', () => {
         created_at: new Date().toISOString(),
       } as unknown as Job);
       // The transition applied, then the process died: no release ran.
-      await redis.hset(broker.keys.job(id), 'status', 'failed');
+      await redis.hset(broker.keys.job(id), STORED_NAMES.status, 'failed');
       expect((await broker.tenantLimits.usage('crashed')).queuedJobs).toBe(1);
       await broker.sweeper.sweep();
       expect(await broker.tenantLimits.usage('crashed')).toMatchObject({ queuedJobs: 0, storage: 30 });

@@ -30,6 +30,8 @@ export {
   type Sensitivity,
   TERMINAL_STATUSES,
 } from './job.ts';
+export { jobOfRecord } from './job-store/create-job-store.ts';
+export { STORED_NAMES } from './job-store/record-fields.ts';
 export type { JobStreamDelta, JobStreamEvent } from './job-stream.ts';
 export { createKeys, type Keys, queuePrefixOf } from './keys.ts';
 export {

@@ -4,6 +4,8 @@ import type { Attempt, Job, JobStatus } from '../job.ts';
 import { TERMINAL_STATUSES } from '../job.ts';
 import type { Keys } from '../keys.ts';
 import { defineScripts } from '../scripts/define-scripts.ts';
+import { fieldOf, storedName } from './record-fields.ts';
+import { joinPieces, piecePairs } from './record-pieces.ts';
 
 export interface Transition {
   /** Only when the job is on this target (omit: any target). */
@@ -29,7 +31,7 @@ export interface JobStore {
   close(): Promise<void>;
 }
 
-/** Hash fields that hold JSON (a number is JSON too: these are absent from most jobs). */
+/** Job fields that hold JSON (a number is JSON too: these are absent from most jobs). */
 const JSON_FIELDS = [
   'plan',
   'request',
@@ -56,14 +58,49 @@ export interface JobStoreOptions {
   onTerminal?: (job: { id: string; tenant: string; resultBytes: number }) => Promise<void>;
 }
 
-/** A job as its record is written: hash field/value pairs, and the attempts (JSON) to append. */
+/**
+ * A job as its record is written: hash field/value pairs, under the record's short names
+ * (`record-fields.ts`) and long values in pieces (`record-pieces.ts`), so the record stays a
+ * compact listpack; and the attempts (JSON) to append.
+ */
 export function recordOf(job: Job): { pairs: string[]; attempts: string[] } {
   const pairs: string[] = [];
   for (const [field, value] of Object.entries(job)) {
     if (value === undefined || field === 'attempts') continue;
-    pairs.push(field, typeof value === 'string' ? value : JSON.stringify(value));
+    pairs.push(...piecePairs(storedName(field), typeof value === 'string' ? value : JSON.stringify(value)));
   }
   return { pairs, attempts: job.attempts.map((attempt) => JSON.stringify(attempt)) };
+}
+
+/**
+ * The job a record holds (HGETALL of `keys.job`, LRANGE of `keys.jobAttempts`); undefined when
+ * there is none. The store's reads go through it; a test that reads Redis itself can too.
+ */
+export function jobOfRecord(hash: Record<string, string>, attempts: string[]): Job | undefined {
+  const fields: Record<string, string> = {};
+  for (const [stored, value] of Object.entries(joinPieces(hash))) fields[fieldOf(stored)] = value;
+  if (fields.id === undefined) return undefined;
+  // `transition` is the store's own bookkeeping (the last applied transition's id), not the job's.
+  const { transition: _lastTransition, ...rest } = fields;
+  const job: Record<string, unknown> = rest;
+  for (const field of JSON_FIELDS) if (fields[field] !== undefined) job[field] = JSON.parse(fields[field]);
+  for (const field of NUMBER_FIELDS) job[field] = Number(fields[field]);
+  job.attempts = attempts.map((attempt) => JSON.parse(attempt) as Attempt);
+  return job as unknown as Job;
+}
+
+/**
+ * A transition's fields to set, as the record holds them: short names, long values in pieces
+ * (the script drops the further pieces of a field's earlier, longer value).
+ */
+function recordFieldsOf(fields: Record<string, string | undefined>): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const pairs = piecePairs(storedName(field), value);
+    for (let index = 0; index < pairs.length; index += 2) record[pairs[index]!] = pairs[index + 1]!;
+  }
+  return record;
 }
 
 export function createJobStore(redis: RedisConnection, keys: Keys, options: JobStoreOptions): JobStore {
@@ -98,14 +135,7 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
     const [flat, attempts] = await scripts.read<[string[], string[]]>([keys.job(id), keys.jobAttempts(id)]);
     const hash: Record<string, string> = {};
     for (let index = 0; index < flat.length; index += 2) hash[flat[index]!] = flat[index + 1]!;
-    if (hash.id === undefined) return undefined;
-    // `transition` is the store's own bookkeeping (the last applied transition's id), not the job's.
-    const { transition: _lastTransition, ...fields } = hash;
-    const job: Record<string, unknown> = fields;
-    for (const field of JSON_FIELDS) if (hash[field] !== undefined) job[field] = JSON.parse(hash[field]);
-    for (const field of NUMBER_FIELDS) job[field] = Number(hash[field]);
-    job.attempts = attempts.map((attempt) => JSON.parse(attempt) as Attempt);
-    return job as unknown as Job;
+    return jobOfRecord(hash, attempts);
   }
 
   return {
@@ -138,7 +168,7 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
           transition.target === undefined ? '' : String(transition.target),
           transition.from.join(','),
           transition.to,
-          JSON.stringify(transition.set ?? {}),
+          JSON.stringify(recordFieldsOf(transition.set ?? {})),
           transition.attempt ? JSON.stringify(transition.attempt) : '',
           String(options.retentionMs),
           keys.jobEvents,

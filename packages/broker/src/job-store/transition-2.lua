@@ -3,6 +3,9 @@
   where the caller believes it is. Every change of a job's status or target goes through
   this script, so two workers (or a worker and a canceller) can never both win.
 
+  The record's fields have short names (record-fields.ts): `st` status, `tg` target, `tr`
+  tries, `tn` tenant, `rs` result, `tx` the last applied transition's id.
+
   Input:
     KEYS[1] job hash
     KEYS[2] attempt list
@@ -10,12 +13,14 @@
     ARGV[1] expected target index, or '' for any
     ARGV[2] allowed current statuses, comma separated (e.g. 'queued,running')
     ARGV[3] new status
-    ARGV[4] fields to set: a JSON object of string values ('{}' for none)
+    ARGV[4] fields to set: a JSON object of string values ('{}' for none); a long value comes
+            in pieces (`<field>`, `<field>:1`, ...: record-pieces.ts), and pieces of a field's
+            earlier, longer value are removed
     ARGV[5] attempt to append, as JSON, or '' for none
     ARGV[6] retention in ms, applied to both keys when the new status is terminal
     ARGV[7] pub/sub channel for job events ('' for none)
-    ARGV[8] increment for the `tries` field (0 or 1)
-    ARGV[9] this transition's unique id, kept in the job's `transition` field once applied
+    ARGV[8] increment for the tries (`tr`, 0 or 1)
+    ARGV[9] this transition's unique id, kept in the record's `tx` once applied
 
   Output:
     {1, status, tenant, resultBytes}
@@ -33,13 +38,25 @@
 local rcall = redis.call
 local jobKey = KEYS[1]
 
-local current = rcall('HMGET', jobKey, 'status', 'target', 'id', 'transition', 'tenant')
+-- Bytes of a field's value, over all its pieces (a piece is never empty).
+local function valueBytes(field)
+  local bytes, index = 0, 0
+  local piece = rcall('HSTRLEN', jobKey, field)
+  while piece > 0 do
+    bytes = bytes + piece
+    index = index + 1
+    piece = rcall('HSTRLEN', jobKey, field .. ':' .. index)
+  end
+  return bytes
+end
+
+local current = rcall('HMGET', jobKey, 'st', 'tg', 'id', 'tx', 'tn')
 local status, target, id, tenant = current[1], current[2], current[3], current[5] or ''
 if not status then
   return {-1}
 end
 if ARGV[9] ~= '' and current[4] == ARGV[9] then
-  return {1, status, tenant, rcall('HSTRLEN', jobKey, 'result')}
+  return {1, status, tenant, valueBytes('rs')}
 end
 
 local allowed = false
@@ -54,14 +71,26 @@ end
 
 local newStatus = ARGV[3]
 local fields = cjson.decode(ARGV[4])
-local pairsToSet = {'status', newStatus, 'transition', ARGV[9]}
+local pairsToSet = {'st', newStatus, 'tx', ARGV[9]}
 for field, value in pairs(fields) do
   table.insert(pairsToSet, field)
   table.insert(pairsToSet, value)
 end
 rcall('HSET', jobKey, unpack(pairsToSet))
+-- A value shorter than the one it replaces: its earlier value's further pieces go.
+for field in pairs(fields) do
+  if not string.find(field, ':', 1, true) then
+    local index = 1
+    while fields[field .. ':' .. index] do
+      index = index + 1
+    end
+    while rcall('HDEL', jobKey, field .. ':' .. index) == 1 do
+      index = index + 1
+    end
+  end
+end
 if ARGV[8] == '1' then
-  rcall('HINCRBY', jobKey, 'tries', 1)
+  rcall('HINCRBY', jobKey, 'tr', 1)
 end
 if ARGV[5] ~= '' then
   rcall('RPUSH', KEYS[2], ARGV[5])
@@ -75,4 +104,4 @@ end
 if ARGV[7] ~= '' and newStatus ~= status then
   rcall('PUBLISH', ARGV[7], id .. ' ' .. newStatus)
 end
-return {1, newStatus, tenant, rcall('HSTRLEN', jobKey, 'result')}
+return {1, newStatus, tenant, valueBytes('rs')}
