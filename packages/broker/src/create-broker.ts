@@ -168,10 +168,6 @@ export function createBroker(options: BrokerOptions): Broker {
     hooks,
     marginMs: config.scheduling.deadlineMarginMs,
     followsUp: options.onTerminal !== undefined,
-    keepCompleted: {
-      count: config.queues.keepCompleted.count,
-      ageMs: config.queues.keepCompleted.age,
-    },
   });
   const spread = createSpread({ config, catalog, quota, estimateStart });
   const attemptDeps: AttemptDeps & { onError?: (error: unknown) => void } = {
@@ -292,7 +288,7 @@ export function createBroker(options: BrokerOptions): Broker {
       const ids = startOptions.providers ?? config.providers.map((candidate) => candidate.id);
       for (const id of ids) {
         await queues.provider(id).setGlobalConcurrency(catalog.provider(id).concurrency);
-        workers.push(createProviderWorker(attemptDeps, catalog.provider(id)));
+        workers.push(createProviderWorker(attemptDeps, catalog.provider(id), config.queues.keepCompleted));
       }
       workers.push(createDeadlineWorker({ store, queues, keys, dispatcher }));
       if (options.onTerminal)

@@ -95,16 +95,8 @@ export function createDispatcher(deps: {
   marginMs: number;
   /** Whether terminal jobs have follow-ups to run (the broker's `onTerminal`). */
   followsUp: boolean;
-  /** Finished provider-queue entries kept for Bull Board: the newest `count`, none older than `ageMs`. */
-  keepCompleted: { count: number; ageMs: number };
 }): Dispatcher {
   const { store, queues, keys, latency, estimateStart, fairShare, hooks } = deps;
-  // BullMQ counts the age in seconds. Keeping entries changes nothing for the broker: a
-  // target's entry id is used once (a job moves on to a new target's id, never back).
-  const keepCompleted = {
-    count: deps.keepCompleted.count,
-    age: Math.ceil(deps.keepCompleted.ageMs / 1_000),
-  };
 
   async function enqueue(job: Job, target: number, options: { delayMs?: number } = {}): Promise<void> {
     const planned = job.plan[target];
@@ -135,13 +127,12 @@ export function createDispatcher(deps: {
     const promotes = hasNext && job.sync_wait_ms === undefined;
     // Already within PROMOTE_AHEAD_MS of its latest start: promoted from the start.
     const urgent = promotes && deadlineDelay <= PROMOTE_AHEAD_MS;
+    // Whether a finished entry is kept is the provider worker's setting (provider-worker.ts).
     await queue.add('job', entry, {
       jobId: entryId,
       priority: urgent ? URGENT_PRIORITY : fairShare.parkedPriority(job),
       attempts: 3,
       backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: keepCompleted,
-      removeOnFail: { age: DAY_S },
       ...(options.delayMs ? { delay: options.delayMs } : {}),
     });
     // The job's turn among the tenants waiting on this queue (queue-priority.ts has the layout).

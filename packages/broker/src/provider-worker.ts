@@ -5,10 +5,17 @@ import { DRAIN_DELAY_S, LIMITER, type QueuedJob } from './queues.ts';
 import { runAttempt } from './run-attempt.ts';
 import { workerLost } from './sweeper.ts';
 
-/** A worker on one provider's queue: as many calls at once as the provider's concurrency. */
+const DAY_S = 86_400;
+
+/**
+ * A worker on one provider's queue: as many calls at once as the provider's concurrency.
+ * `keepCompleted`: the finished entries the queue keeps for Bull Board, the newest `count`,
+ * none older than `age` (ms).
+ */
 export function createProviderWorker(
   deps: AttemptDeps & { onError?: (error: unknown) => void },
   provider: ProviderConfig,
+  keepCompleted: { count: number; age: number },
 ): Worker {
   const worker = new Worker<QueuedJob>(
     deps.queues.provider(provider.id).name,
@@ -16,6 +23,12 @@ export function createProviderWorker(
     deps.queues.workerOptions(deps.queues.provider(provider.id).name, provider.concurrency, {
       limiter: LIMITER,
       drainDelay: DRAIN_DELAY_S,
+      // The worker's setting rather than each entry's option: BullMQ stores an entry's options
+      // in its hash, and these two made every queued entry ~100 bytes larger (docs/benchmarks.md,
+      // memory). BullMQ counts the age in seconds. Keeping entries changes nothing for the
+      // broker: a target's entry id is used once (a job moves on to a new target's id, never back).
+      removeOnComplete: { count: keepCompleted.count, age: Math.ceil(keepCompleted.age / 1_000) },
+      removeOnFail: { age: DAY_S },
     }),
   );
   worker.on('failed', (queued, error) => {
