@@ -71,6 +71,33 @@ describe('tenant limits in Redis', () => {
     expect((await limits.usage('once')).storage).toBe(150);
   });
 
+  it('keeps one index entry per active job: its bytes expire through its place among the active jobs', async () => {
+    const keys = createKeys(prefix);
+    const limits = createTenantLimits({ redis, keys, config });
+    const expiry = keys.tenantStoredExpiry('held');
+    await limits.admitJob(jobOf('running', 'held', 70));
+    expect(await redis.zscore(expiry, 'running')).toBeNull();
+    // Finished: its bytes get the record's expiry.
+    const before = Date.now();
+    await limits.finishJob('held', 'running', 30);
+    expect(Number(await redis.zscore(expiry, 'running'))).toBeGreaterThanOrEqual(
+      before + config.results.retentionMs,
+    );
+    expect(await limits.usage('held')).toMatchObject({ queuedJobs: 0, storage: 100 });
+
+    // Never finished (its process died): past its safety expiry it stops counting as queued,
+    // and its bytes are kept for the retention after that, as a finished job's would be.
+    await limits.admitJob(jobOf('lost', 'held', 50));
+    const safetyExpiry = Date.now() - 1_000;
+    await redis.zadd(keys.tenantActiveJobs('held'), safetyExpiry, 'lost');
+    expect(await limits.usage('held')).toMatchObject({ queuedJobs: 0, storage: 150 });
+    expect(Number(await redis.zscore(expiry, 'lost'))).toBe(safetyExpiry + config.results.retentionMs);
+    // Once that passes too, the bytes are released.
+    await redis.zadd(expiry, Date.now() - 1, 'lost');
+    expect(await limits.usage('held')).toMatchObject({ queuedJobs: 0, storage: 100 });
+    expect(await redis.hexists(keys.tenantStoredItems('held'), 'lost')).toBe(0);
+  });
+
   it('releases a job at its terminal transition, once, through the job store', async () => {
     const broker = createBroker({ config, adapters: new Map(), redis });
     try {

@@ -98,7 +98,7 @@ export function createTenantLimits(deps: {
 
   async function admit(
     tenant: string,
-    item: { id: string; bytes: number; expiresAt: number; activeUntil?: number },
+    item: { id: string; bytes: number; expiresAt?: number; activeUntil?: number },
   ): Promise<Admission> {
     const limits = limitsOf(tenant);
     const reply = await scripts.admit<[number, number | string, number?]>(heldKeys(tenant), [
@@ -107,9 +107,10 @@ export function createTenantLimits(deps: {
       limits.storage,
       item.id,
       item.bytes,
-      item.expiresAt,
+      item.expiresAt ?? 0,
       item.activeUntil === undefined ? '0' : '1',
       item.activeUntil ?? 0,
+      retentionMs,
     ]);
     if (reply[0] === 0) {
       const code = String(reply[1]);
@@ -120,7 +121,7 @@ export function createTenantLimits(deps: {
 
   async function usage(tenant: string): Promise<TenantUsage> {
     const [[queuedJobs, storage], streams] = await Promise.all([
-      scripts.usage<[number, number]>(heldKeys(tenant), [Date.now()]),
+      scripts.usage<[number, number]>(heldKeys(tenant), [Date.now(), retentionMs]),
       redis.zcount(keys.tenantStreams(tenant), Date.now(), '+inf'),
     ]);
     return { queuedJobs, storage, streams };
@@ -141,9 +142,8 @@ export function createTenantLimits(deps: {
       admit(job.tenant, {
         id: job.id,
         bytes: job.payloadBytes,
-        // Until the job ends its record lives at most to its deadline, then for the retention;
-        // `finishJob` moves this to the real expiry.
-        expiresAt: job.deadline + ACTIVE_SAFETY_MS + retentionMs,
+        // No expiry of their own: the job's bytes are held while it is active (until its safety
+        // expiry at most, then for the retention: admit-4.lua); `finishJob` gives them one.
         activeUntil: job.deadline + ACTIVE_SAFETY_MS,
       }),
 

@@ -24,5 +24,8 @@ if extra > 0 and redis.call('HEXISTS', KEYS[2], item) == 1 then
   redis.call('HINCRBY', KEYS[2], item, extra)
   redis.call('INCRBY', KEYS[4], extra)
 end
-redis.call('ZADD', KEYS[3], 'XX', ARGV[3], item)
+-- Its bytes, if still held, had no expiry of their own while it was active (admit-4.lua).
+if redis.call('HEXISTS', KEYS[2], item) == 1 then
+  redis.call('ZADD', KEYS[3], ARGV[3], item)
+end
 return 1

@@ -1,7 +1,16 @@
 -- Forgets what has expired: active jobs past their safety expiry (KEYS[1]), stored items past
 -- their expiry (KEYS[3], their bytes in KEYS[2], the total in KEYS[4]). Bounded per call.
-local function prune(now)
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+-- An active job's bytes have no entry in KEYS[3]: they expire `retentionMs` after its safety
+-- expiry, so a job that leaves the active jobs here gets that entry now.
+local function prune(now, retentionMs)
+  local ended = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'WITHSCORES')
+  for index = 1, #ended, 2 do
+    local item = ended[index]
+    redis.call('ZREM', KEYS[1], item)
+    if redis.call('HEXISTS', KEYS[2], item) == 1 then
+      redis.call('ZADD', KEYS[3], tonumber(ended[index + 1]) + retentionMs, item)
+    end
+  end
   local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. now, 'LIMIT', 0, 1000)
   for _, item in ipairs(expired) do
     local bytes = tonumber(redis.call('HGET', KEYS[2], item) or '0')
