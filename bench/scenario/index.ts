@@ -18,6 +18,7 @@ import {
 import {
   type OptimumProvider,
   offlineOptimum,
+  SCENARIO_SCHEDULING,
   SWITCHYARD_POLICY,
   SWITCHYARD_SAFETY_MS,
   simulateSchedule,
@@ -177,7 +178,7 @@ export async function freeTierScenario(options: FreeTierScenarioOptions = {}): P
       },
     },
     redis: { url: REDIS_URL, prefix },
-    scheduling: { deadlineMargin: `${SWITCHYARD_SAFETY_MS}ms` },
+    scheduling: SCENARIO_SCHEDULING,
   };
   const path = writeConfig(raw);
   const workers: SwitchyardProcess[] = [];

@@ -352,6 +352,16 @@ export const SWITCHYARD_POLICY: ScheduleOptions = {
  */
 export const SWITCHYARD_SAFETY_MS = 250;
 
+/**
+ * The scenario's `scheduling`: its margin, and the backoff of a refusing provider compressed like
+ * it (default 1 s doubling to 5 minutes; 5 minutes would be 30 modelled hours, longer than the
+ * day: a tier that refused for an hour would stay avoided for the rest of it).
+ */
+export const SCENARIO_SCHEDULING = {
+  deadlineMargin: `${SWITCHYARD_SAFETY_MS}ms`,
+  refusalBackoff: { initial: '100ms', max: '1s' },
+};
+
 /** One feasible schedule (see the module comment). */
 export function simulateSchedule(
   jobs: readonly OptimumJob[],

@@ -19,6 +19,7 @@ import {
 import {
   type OptimumProvider,
   offlineOptimum,
+  SCENARIO_SCHEDULING,
   SWITCHYARD_POLICY,
   SWITCHYARD_SAFETY_MS,
   simulateSchedule,
@@ -197,7 +198,7 @@ export async function calendarKeyPoolScenario(options: CalendarKeyPoolOptions = 
       },
     },
     redis: { url: REDIS_URL, prefix },
-    scheduling: { deadlineMargin: `${SWITCHYARD_SAFETY_MS}ms` },
+    scheduling: SCENARIO_SCHEDULING,
   };
   const path = writeConfig(raw);
   const workers: SwitchyardProcess[] = [];

@@ -134,6 +134,10 @@ export function createBroker(options: BrokerOptions): Broker {
         return groups ? [[provider.id, groups.map((group) => group.quotaId)] as const] : [];
       }),
     ),
+    options: {
+      baseMs: config.scheduling.refusalBackoff.initial,
+      capMs: config.scheduling.refusalBackoff.max,
+    },
     onError: options.onError,
   });
   checks.isBackedOff ??= backoff.isBackedOff;

@@ -133,6 +133,13 @@ export const ConfigSchema = z
          * worker's pick-up there may take.
          */
         deadlineMargin: durationMs.default(1_000),
+        /**
+         * The backoff of a provider that keeps refusing (429) calls our quota admitted: planned
+         * after the others for `initial`, doubling with each round of refusals up to `max`.
+         */
+        refusalBackoff: z
+          .strictObject({ initial: durationMs.default(1_000), max: durationMs.default(300_000) })
+          .default({ initial: 1_000, max: 300_000 }),
       })
       .transform(({ syncWait, deadlineMargin, ...rest }) => ({
         ...rest,
@@ -146,6 +153,7 @@ export const ConfigSchema = z
         refusalsBeforeMove: 2,
         syncWaitMs: 2_000,
         deadlineMarginMs: 1_000,
+        refusalBackoff: { initial: 1_000, max: 300_000 },
       }),
     privacy: z
       .strictObject({
