@@ -6,6 +6,7 @@
  * Sizes: BENCH_QUOTA_JOBS, BENCH_QUOTA_TOKEN_JOBS, BENCH_QUOTA_SLOW_JOBS, BENCH_REROUTE_JOBS, BENCH_THROUGHPUT_JOBS,
  * BENCH_LATENCY_REQUESTS, BENCH_MEMORY_JOBS, BENCH_SCENARIO_COMPRESSION, BENCH_SCENARIO_VOLUME,
  * BENCH_QUOTA_DIAGNOSIS_JOBS, BENCH_STREAM_CALLS, BENCH_FAIR_BACKLOG, BENCH_FAIR_WEIGHTED_JOBS.
+ * BENCH_THROUGHPUT_CPU_PROF=<folder>: a CPU profile of the throughput's HTTP-intake Switchyard process.
  * See docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
@@ -41,7 +42,11 @@ const BENCHMARKS: Record<string, () => Promise<Table[]>> = {
       slowAnswerJobs: numberFromEnv('BENCH_QUOTA_SLOW_JOBS'),
     }),
   'reroute-latency': () => rerouteLatency({ jobs: numberFromEnv('BENCH_REROUTE_JOBS') }),
-  throughput: () => throughput({ jobs: numberFromEnv('BENCH_THROUGHPUT_JOBS') }),
+  throughput: () =>
+    throughput({
+      jobs: numberFromEnv('BENCH_THROUGHPUT_JOBS'),
+      cpuProfileDir: process.env.BENCH_THROUGHPUT_CPU_PROF || undefined,
+    }),
   'added-latency': () => addedLatency({ requests: numberFromEnv('BENCH_LATENCY_REQUESTS') }),
   memory: () => memory({ jobs: numberFromEnv('BENCH_MEMORY_JOBS') }),
   'fair-share': () =>

@@ -1,14 +1,16 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createBrokerFor } from '@switchyard/app/broker';
+import { createKeys } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { measureThroughput } from '@switchyard/provider-sim';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { writeConfig } from '../test/support/switchyard-process.ts';
+import { startSwitchyard, writeConfig } from '../test/support/switchyard-process.ts';
 import { benchPrefix, deleteKeys, REDIS_URL } from './support/bench-prefix.ts';
 import { formatNumber, type Table, verdict } from './support/format-table.ts';
 import { watchJobEvents } from './support/job-events.ts';
+import { createKeepAliveClient } from './support/keep-alive-client.ts';
 import { runPool } from './support/run-pool.ts';
 import {
   benchConfig,
@@ -24,12 +26,24 @@ const CONCURRENCY = 50;
 /** Submissions in flight at once from the client. */
 const SUBMITTERS = 100;
 const PROMPT = 'Summarize this. Switchyard spreads work over many providers. Free tiers go first.';
+/** Keep-alive connections posting to `POST /v1/jobs` at once (the issue #14 trial's 64 clients). */
+const HTTP_CLIENTS = 64;
+/** Requests through the API before the timed ones: the child's JIT and connections warm up. */
+const HTTP_WARM_UP = 2 * HTTP_CLIENTS;
+const API_KEY = 'bench-throughput-key-0123456789';
+/** Issue #14's targets, as fractions of raw BullMQ add + no-op processing. */
+const TARGET = { submit: 0.5, http: 0.3 };
 
 export interface ThroughputOptions {
   /** Jobs per run (default 5,000). */
   jobs?: number;
   /** Also run Switchyard with its workers in one child process (default true). */
   childProcess?: boolean;
+  /**
+   * Write a V8 CPU profile (`node --cpu-prof`) of the Switchyard process of the HTTP-intake
+   * run into this folder, to see where the intake spends its time.
+   */
+  cpuProfileDir?: string;
 }
 
 interface Run {
@@ -37,6 +51,8 @@ interface Run {
   enqueueMs: number;
   totalMs: number;
   done: number;
+  /** Issue #14's target for this run, as a fraction of BullMQ no-op. */
+  target?: number;
 }
 
 /**
@@ -49,7 +65,7 @@ interface Run {
 export async function throughput(options: ThroughputOptions = {}): Promise<Table[]> {
   const jobs = options.jobs ?? 5_000;
   const prefix = benchPrefix();
-  const ids = ['by-hand', 'in-process', 'child', 'direct'];
+  const ids = ['by-hand', 'in-process', 'child', 'http', 'direct'];
   const simulator = await startSimulatorProcess(ids.map((id) => simulatedProviderConfig({ id })));
   const baseUrl = (id: string) => simulator.baseUrls.get(id)!;
   try {
@@ -60,6 +76,7 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
     runs.push(await switchyardRun(prefix, baseUrl('in-process'), jobs, 'in-process'));
     if (options.childProcess !== false)
       runs.push(await switchyardRun(prefix, baseUrl('child'), jobs, 'child'));
+    runs.push(await switchyardHttpRun(prefix, baseUrl('http'), jobs, options.cpuProfileDir));
 
     const direct = await measureThroughput({
       url: `${baseUrl('direct')}/chat/completions`,
@@ -80,6 +97,8 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
       formatNumber(rate(run)),
       ratio(run, noop),
       ratio(run, byHand),
+      run.target === undefined ? '' : `>= ${run.target} ÷ no-op`,
+      run.target === undefined ? '' : verdict(rate(run) / rate(noop) >= run.target),
     ]);
     rows.push([
       `simulator alone (${CONCURRENCY} connections, 2 s)`,
@@ -89,8 +108,10 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
       formatNumber(direct.requestsPerSecond),
       formatNumber(direct.requestsPerSecond / rate(noop), 3),
       formatNumber(direct.requestsPerSecond / rate(byHand), 3),
+      '',
+      '',
     ]);
-    const best = Math.max(...runs.slice(2).map(rate));
+    const best = Math.max(...runs.filter((run) => run.target === TARGET.submit).map(rate));
     return [
       {
         title: `throughput: ${formatNumber(jobs)} jobs, no limits, zero-latency provider, concurrency ${CONCURRENCY}`,
@@ -102,6 +123,8 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
           'jobs/s',
           '÷ BullMQ no-op',
           '÷ BullMQ by hand',
+          'target (issue #14)',
+          'verdict',
         ],
         rows,
         notes: [
@@ -109,8 +132,9 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
           `BullMQ no-op: one Queue.addBulk of every job, a Worker with concurrency ${CONCURRENCY} and a no-op processor: the queue alone, an upper bound no broker that calls a provider can reach.`,
           `BullMQ by hand: what the same work takes with BullMQ and nothing else: Queue.add per job (${SUBMITTERS} in flight), a Worker with concurrency ${CONCURRENCY} whose processor POSTs the prompt to the simulator (node:http, keep-alive agent: the kind of client Switchyard's adapters use) and keeps the answer as the job's return value.`,
           `Switchyard: broker.submit per job (${SUBMITTERS} in flight), one provider worker with concurrency ${CONCURRENCY}; child-process run: ${workerEntryNote()}.`,
+          `Switchyard through the HTTP API: the app as \`pnpm start\` runs it (apps/switchyard/src/main.ts, every role in one child process, info-level JSON logs on its stdout, read by this process), fed POST /v1/jobs (202, no wait) from ${HTTP_CLIENTS} keep-alive node:http connections in this process; ${HTTP_WARM_UP} untimed jobs first, then the clock runs from the first timed request until the last timed job is done. Enqueue = until the last 202.`,
           'The simulator runs in its own process; the simulator-alone row is the provider-side ceiling: HTTP calls only, from this process, no Redis.',
-          `Target (issue #6): at least half of raw BullMQ add+process. Best Switchyard run ÷ BullMQ by hand: ${formatNumber(best / rate(byHand), 3)} ${verdict(best / rate(byHand) >= 0.5)}; ÷ BullMQ no-op: ${formatNumber(best / rate(noop), 3)} ${verdict(best / rate(noop) >= 0.5)}.`,
+          `Targets (issue #14): in-process broker.submit >= ${TARGET.submit} × BullMQ no-op, through the HTTP API >= ${TARGET.http} ×. Target (issue #6): at least half of raw BullMQ add+process. Best Switchyard run ÷ BullMQ by hand: ${formatNumber(best / rate(byHand), 3)} ${verdict(best / rate(byHand) >= 0.5)}; ÷ BullMQ no-op: ${formatNumber(best / rate(noop), 3)} ${verdict(best / rate(noop) >= 0.5)}.`,
         ],
       },
     ];
@@ -276,11 +300,69 @@ async function switchyardRun(
       enqueueMs,
       totalMs: performance.now() - started,
       done: events.counts().succeeded ?? 0,
+      target: TARGET.submit,
     };
   } finally {
     await events.close();
     await child?.stop();
     if (path) removeConfig(path);
     await broker.close();
+  }
+}
+
+/**
+ * Switchyard fed through its HTTP API: `POST /v1/jobs` from `HTTP_CLIENTS` keep-alive
+ * connections to the real app, every role in one child process as `pnpm start` runs it, until
+ * every accepted job is done (seen on the job event channel, as in the broker.submit runs).
+ */
+async function switchyardHttpRun(
+  prefix: string,
+  baseUrl: string,
+  jobs: number,
+  cpuProfileDir: string | undefined,
+): Promise<Run> {
+  const provider = switchyardProviderEntry({ id: 'http', concurrency: CONCURRENCY }, baseUrl);
+  const raw = {
+    ...benchConfig({ prefix, providers: [provider], routes: { main: [`${provider.id}/${MODEL}`] } }),
+    server: { port: 0, host: '127.0.0.1' },
+    auth: { apiKeys: [{ key: API_KEY, tenant: 'bench' }] },
+  };
+  const path = writeConfig(raw);
+  const client = createKeepAliveClient(HTTP_CLIENTS);
+  let switchyard: Awaited<ReturnType<typeof startSwitchyard>> | undefined;
+  const events = await watchJobEvents(createKeys(prefix).jobEvents);
+  try {
+    switchyard = await startSwitchyard(
+      { SWITCHYARD_CONFIG: path },
+      cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
+    );
+    const url = `${switchyard.ready.api}/jobs`;
+    const headers = { authorization: `Bearer ${API_KEY}` };
+    const post = (index: number) =>
+      client.post(url, { route: 'main', prompt: `${index}. ${PROMPT}`, max_tokens: 64 }, headers);
+    const accepted = async (count: number, from: number) =>
+      (await runPool(count, HTTP_CLIENTS, (index) => post(from + index))).filter(
+        (response) => response.status === 202,
+      ).length;
+
+    const warmedUp = await accepted(HTTP_WARM_UP, jobs);
+    await events.untilTerminal(warmedUp, 60_000);
+    const warmUpDone = events.counts().succeeded ?? 0;
+    const started = performance.now();
+    const timed = await accepted(jobs, 0);
+    const enqueueMs = performance.now() - started;
+    await events.untilTerminal(warmedUp + timed, 120_000);
+    return {
+      label: `Switchyard through the HTTP API (POST /v1/jobs, ${HTTP_CLIENTS} keep-alive clients, pnpm start)`,
+      enqueueMs,
+      totalMs: performance.now() - started,
+      done: (events.counts().succeeded ?? 0) - warmUpDone,
+      target: TARGET.http,
+    };
+  } finally {
+    client.close();
+    await events.close();
+    await switchyard?.stop();
+    removeConfig(path);
   }
 }

@@ -23,10 +23,14 @@ export interface SwitchyardProcess {
 
 /**
  * Starts a real Switchyard process (`apps/switchyard/src/main.ts`) and resolves once it logs
- * that it is ready.
+ * that it is ready. `nodeArgs` go to node itself: flags such as `--cpu-prof` that NODE_OPTIONS
+ * does not take.
  */
-export async function startSwitchyard(env: Record<string, string>): Promise<SwitchyardProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/switchyard/src/main.ts'], {
+export async function startSwitchyard(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<SwitchyardProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'apps/switchyard/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
