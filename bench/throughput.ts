@@ -11,6 +11,7 @@ import { benchPrefix, deleteKeys, REDIS_URL } from './support/bench-prefix.ts';
 import { formatNumber, type Table, verdict } from './support/format-table.ts';
 import { watchJobEvents } from './support/job-events.ts';
 import { createKeepAliveClient } from './support/keep-alive-client.ts';
+import { processCpuMs } from './support/process-cpu.ts';
 import { runPool } from './support/run-pool.ts';
 import {
   benchConfig,
@@ -53,6 +54,8 @@ interface Run {
   done: number;
   /** Issue #14's target for this run, as a fraction of BullMQ no-op. */
   target?: number;
+  /** CPU time the Switchyard process used in the timed window, where it runs in a child. */
+  cpuMs?: number;
 }
 
 /**
@@ -111,6 +114,7 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
       '',
       '',
     ]);
+    const http = runs.find((run) => run.target === TARGET.http);
     const best = Math.max(...runs.filter((run) => run.target === TARGET.submit).map(rate));
     return [
       {
@@ -133,6 +137,11 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
           `BullMQ by hand: what the same work takes with BullMQ and nothing else: Queue.add per job (${SUBMITTERS} in flight), a Worker with concurrency ${CONCURRENCY} whose processor POSTs the prompt to the simulator (node:http, keep-alive agent: the kind of client Switchyard's adapters use) and keeps the answer as the job's return value.`,
           `Switchyard: broker.submit per job (${SUBMITTERS} in flight), one provider worker with concurrency ${CONCURRENCY}; child-process run: ${workerEntryNote()}.`,
           `Switchyard through the HTTP API: the app as \`pnpm start\` runs it (apps/switchyard/src/main.ts, every role in one child process, info-level JSON logs on its stdout, read by this process), fed POST /v1/jobs (202, no wait) from ${HTTP_CLIENTS} keep-alive node:http connections in this process; ${HTTP_WARM_UP} untimed jobs first, then the clock runs from the first timed request until the last timed job is done. Enqueue = until the last 202.`,
+          ...(http?.cpuMs === undefined
+            ? []
+            : [
+                `The HTTP run's Switchyard process used ${formatNumber(http.cpuMs / 1000, 2)} s of CPU (user + system) in the timed window: ${formatNumber(http.cpuMs / http.done, 2)} ms per job, a figure the machine's load moves much less than jobs/s.`,
+              ]),
           'The simulator runs in its own process; the simulator-alone row is the provider-side ceiling: HTTP calls only, from this process, no Redis.',
           `Targets (issue #14): in-process broker.submit >= ${TARGET.submit} × BullMQ no-op, through the HTTP API >= ${TARGET.http} ×. Target (issue #6): at least half of raw BullMQ add+process. Best Switchyard run ÷ BullMQ by hand: ${formatNumber(best / rate(byHand), 3)} ${verdict(best / rate(byHand) >= 0.5)}; ÷ BullMQ no-op: ${formatNumber(best / rate(noop), 3)} ${verdict(best / rate(noop) >= 0.5)}.`,
         ],
@@ -348,16 +357,20 @@ async function switchyardHttpRun(
     const warmedUp = await accepted(HTTP_WARM_UP, jobs);
     await events.untilTerminal(warmedUp, 60_000);
     const warmUpDone = events.counts().succeeded ?? 0;
+    const cpuBefore = processCpuMs(switchyard.child.pid!);
     const started = performance.now();
     const timed = await accepted(jobs, 0);
     const enqueueMs = performance.now() - started;
     await events.untilTerminal(warmedUp + timed, 120_000);
+    const totalMs = performance.now() - started;
+    const cpuAfter = processCpuMs(switchyard.child.pid!);
     return {
       label: `Switchyard through the HTTP API (POST /v1/jobs, ${HTTP_CLIENTS} keep-alive clients, pnpm start)`,
       enqueueMs,
-      totalMs: performance.now() - started,
+      totalMs,
       done: (events.counts().succeeded ?? 0) - warmUpDone,
       target: TARGET.http,
+      ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}),
     };
   } finally {
     client.close();
