@@ -6,7 +6,7 @@ import { parseConfig } from '@switchyard/config';
 import { measureThroughput } from '@switchyard/provider-sim';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startSwitchyard, writeConfig } from '../test/support/switchyard-process.ts';
+import { type SwitchyardProcess, startSwitchyard, writeConfig } from '../test/support/switchyard-process.ts';
 import { benchPrefix, deleteKeys, REDIS_URL } from './support/bench-prefix.ts';
 import { formatNumber, type Table, verdict } from './support/format-table.ts';
 import { watchJobEvents } from './support/job-events.ts';
@@ -54,8 +54,8 @@ interface Run {
   done: number;
   /** Issue #14's target for this run, as a fraction of BullMQ no-op. */
   target?: number;
-  /** CPU time the Switchyard process used in the timed window, where it runs in a child. */
-  cpuMs?: number;
+  /** CPU time the process taking the requests used in the timed window (HTTP runs). */
+  cpu?: { ms: number; of: string };
 }
 
 /**
@@ -68,7 +68,7 @@ interface Run {
 export async function throughput(options: ThroughputOptions = {}): Promise<Table[]> {
   const jobs = options.jobs ?? 5_000;
   const prefix = benchPrefix();
-  const ids = ['by-hand', 'in-process', 'child', 'http', 'direct'];
+  const ids = ['by-hand', 'in-process', 'child', 'http', 'http-split', 'direct'];
   const simulator = await startSimulatorProcess(ids.map((id) => simulatedProviderConfig({ id })));
   const baseUrl = (id: string) => simulator.baseUrls.get(id)!;
   try {
@@ -79,7 +79,9 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
     runs.push(await switchyardRun(prefix, baseUrl('in-process'), jobs, 'in-process'));
     if (options.childProcess !== false)
       runs.push(await switchyardRun(prefix, baseUrl('child'), jobs, 'child'));
-    runs.push(await switchyardHttpRun(prefix, baseUrl('http'), jobs, options.cpuProfileDir));
+    runs.push(await switchyardHttpRun(prefix, baseUrl('http'), jobs, 'all', options.cpuProfileDir));
+    if (options.childProcess !== false)
+      runs.push(await switchyardHttpRun(prefix, baseUrl('http-split'), jobs, 'split'));
 
     const direct = await measureThroughput({
       url: `${baseUrl('direct')}/chat/completions`,
@@ -114,7 +116,6 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
       '',
       '',
     ]);
-    const http = runs.find((run) => run.target === TARGET.http);
     const best = Math.max(...runs.filter((run) => run.target === TARGET.submit).map(rate));
     return [
       {
@@ -136,12 +137,14 @@ export async function throughput(options: ThroughputOptions = {}): Promise<Table
           `BullMQ no-op: one Queue.addBulk of every job, a Worker with concurrency ${CONCURRENCY} and a no-op processor: the queue alone, an upper bound no broker that calls a provider can reach.`,
           `BullMQ by hand: what the same work takes with BullMQ and nothing else: Queue.add per job (${SUBMITTERS} in flight), a Worker with concurrency ${CONCURRENCY} whose processor POSTs the prompt to the simulator (node:http, keep-alive agent: the kind of client Switchyard's adapters use) and keeps the answer as the job's return value.`,
           `Switchyard: broker.submit per job (${SUBMITTERS} in flight), one provider worker with concurrency ${CONCURRENCY}; child-process run: ${workerEntryNote()}.`,
-          `Switchyard through the HTTP API: the app as \`pnpm start\` runs it (apps/switchyard/src/main.ts, every role in one child process, info-level JSON logs on its stdout, read by this process), fed POST /v1/jobs (202, no wait) from ${HTTP_CLIENTS} keep-alive node:http connections in this process; ${HTTP_WARM_UP} untimed jobs first, then the clock runs from the first timed request until the last timed job is done. Enqueue = until the last 202.`,
-          ...(http?.cpuMs === undefined
-            ? []
-            : [
-                `The HTTP run's Switchyard process used ${formatNumber(http.cpuMs / 1000, 2)} s of CPU (user + system) in the timed window: ${formatNumber(http.cpuMs / http.done, 2)} ms per job, a figure the machine's load moves much less than jobs/s.`,
-              ]),
+          `Switchyard through the HTTP API: the app as \`pnpm start\` runs it (apps/switchyard/src/main.ts, every role in one child process, info-level JSON logs on its stdout, read by this process), fed POST /v1/jobs (202, no wait) from ${HTTP_CLIENTS} keep-alive node:http connections in this process; ${HTTP_WARM_UP} untimed jobs first, then the clock runs from the first timed request until the last timed job is done. Enqueue = until the last 202. Then the same with SWITCHYARD_ROLE=api in one child process and the workers in another (${workerEntryNote()}).`,
+          ...runs.flatMap((run) =>
+            run.cpu === undefined
+              ? []
+              : [
+                  `${run.label}: ${run.cpu.of} used ${formatNumber(run.cpu.ms / 1000, 2)} s of CPU (user + system) in the timed window, ${formatNumber(run.cpu.ms / run.done, 2)} ms per job: a figure the machine's load moves much less than jobs/s.`,
+                ],
+          ),
           'The simulator runs in its own process; the simulator-alone row is the provider-side ceiling: HTTP calls only, from this process, no Redis.',
           `Targets (issue #14): in-process broker.submit >= ${TARGET.submit} × BullMQ no-op, through the HTTP API >= ${TARGET.http} ×. Target (issue #6): at least half of raw BullMQ add+process. Best Switchyard run ÷ BullMQ by hand: ${formatNumber(best / rate(byHand), 3)} ${verdict(best / rate(byHand) >= 0.5)}; ÷ BullMQ no-op: ${formatNumber(best / rate(noop), 3)} ${verdict(best / rate(noop) >= 0.5)}.`,
         ],
@@ -321,16 +324,18 @@ async function switchyardRun(
 
 /**
  * Switchyard fed through its HTTP API: `POST /v1/jobs` from `HTTP_CLIENTS` keep-alive
- * connections to the real app, every role in one child process as `pnpm start` runs it, until
- * every accepted job is done (seen on the job event channel, as in the broker.submit runs).
+ * connections to the real app, every role in one child process as `pnpm start` runs it (`all`)
+ * or the API and the workers in a child process each (`split`), until every accepted job is
+ * done (seen on the job event channel, as in the broker.submit runs).
  */
 async function switchyardHttpRun(
   prefix: string,
   baseUrl: string,
   jobs: number,
-  cpuProfileDir: string | undefined,
+  roles: 'all' | 'split',
+  cpuProfileDir?: string,
 ): Promise<Run> {
-  const provider = switchyardProviderEntry({ id: 'http', concurrency: CONCURRENCY }, baseUrl);
+  const provider = switchyardProviderEntry({ id: `http-${roles}`, concurrency: CONCURRENCY }, baseUrl);
   const raw = {
     ...benchConfig({ prefix, providers: [provider], routes: { main: [`${provider.id}/${MODEL}`] } }),
     server: { port: 0, host: '127.0.0.1' },
@@ -338,11 +343,13 @@ async function switchyardHttpRun(
   };
   const path = writeConfig(raw);
   const client = createKeepAliveClient(HTTP_CLIENTS);
-  let switchyard: Awaited<ReturnType<typeof startSwitchyard>> | undefined;
+  let switchyard: SwitchyardProcess | undefined;
+  let workers: SwitchyardProcess | undefined;
   const events = await watchJobEvents(createKeys(prefix).jobEvents);
   try {
+    if (roles === 'split') workers = await startWorkerProcess(path);
     switchyard = await startSwitchyard(
-      { SWITCHYARD_CONFIG: path },
+      { SWITCHYARD_CONFIG: path, SWITCHYARD_ROLE: roles === 'all' ? 'all' : 'api' },
       cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
     );
     const url = `${switchyard.ready.api}/jobs`;
@@ -365,17 +372,28 @@ async function switchyardHttpRun(
     const totalMs = performance.now() - started;
     const cpuAfter = processCpuMs(switchyard.child.pid!);
     return {
-      label: `Switchyard through the HTTP API (POST /v1/jobs, ${HTTP_CLIENTS} keep-alive clients, pnpm start)`,
+      label:
+        roles === 'all'
+          ? `Switchyard through the HTTP API (POST /v1/jobs, ${HTTP_CLIENTS} keep-alive clients), every role in one process`
+          : 'the same, the API process and one worker process',
       enqueueMs,
       totalMs,
       done: (events.counts().succeeded ?? 0) - warmUpDone,
       target: TARGET.http,
-      ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}),
+      ...(cpuBefore !== undefined && cpuAfter !== undefined
+        ? {
+            cpu: {
+              ms: cpuAfter - cpuBefore,
+              of: roles === 'all' ? 'the Switchyard process' : 'the API process',
+            },
+          }
+        : {}),
     };
   } finally {
     client.close();
     await events.close();
     await switchyard?.stop();
+    await workers?.stop();
     removeConfig(path);
   }
 }
