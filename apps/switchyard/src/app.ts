@@ -6,7 +6,6 @@ import { createDrainGuard, type DrainGuard } from './create-drain-guard.ts';
 import type { Services } from './create-services.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 import { metricsRoutes } from './observability/metrics-routes.ts';
-import { OneLineRequestLog } from './observability/one-line-request-log.ts';
 import { createApiKeyAuthenticator } from './plugins/authentication.ts';
 import { bullBoard } from './plugins/bull-board.ts';
 import { errorHandler } from './plugins/error-handler.ts';
@@ -45,7 +44,6 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: (options.logger || undefined) as FastifyBaseLogger | undefined,
     logger: options.logger === undefined ? false : undefined,
-    logController: new OneLineRequestLog(),
     bodyLimit: BODY_LIMIT,
     // Long ids reach the schemas, which answer 400 naming the field, instead of the router's 414.
     routerOptions: { maxParamLength: 512 },
