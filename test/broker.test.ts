@@ -1,7 +1,8 @@
 import { createBrokerFor } from '@switchyard/app/broker';
-import type { Broker, Job } from '@switchyard/broker';
+import { type Broker, createKeys, type Job } from '@switchyard/broker';
 import { parseConfig } from '@switchyard/config';
 import { countTokens, type Simulator, startSimulator } from '@switchyard/provider-sim';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { summarize } from '../apps/provider-sim/src/summarize.ts';
 import { until } from './support/poll.ts';
@@ -437,6 +438,37 @@ describe('broker core', () => {
       expect(done.result?.provider).toBe(sluggish.id);
     } finally {
       await heir.stop();
+    }
+  });
+
+  it('tries a job again when its processing broke (its record unreadable), and runs it once that clears', async () => {
+    const single = provider('broken-record');
+    const config = configOf([single]);
+    const broker = await startBroker(config, { workers: false });
+    const [job] = await submitMany(broker, 1);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const key = createKeys(config.redis.prefix).job(job!.id);
+      const plan = (await redis.hget(key, 'pl'))!;
+      await redis.hset(key, 'pl', '{not json');
+      await broker.startWorkers();
+      const entry = `${job!.id}-0`;
+      await until(
+        async () => (await broker.queue(`provider.${single.id}`).getJobState(entry)) === 'delayed',
+        {
+          message: 'the entry put back after the processor broke',
+          timeoutMs: 10_000,
+        },
+      );
+      expect(simulator.stats(single.id).requests).toBe(0);
+      await redis.hset(key, 'pl', plan);
+
+      const [done] = await finish(broker, [job!]);
+      expect(done!.status).toBe('succeeded');
+      expect(done!.attempts.map((attempt) => attempt.outcome)).toEqual(['succeeded']);
+      expect(simulator.stats(single.id).requests).toBe(1);
+    } finally {
+      redis.disconnect();
     }
   });
 
