@@ -6,10 +6,7 @@ import type { PlanTarget, Priority } from './job.ts';
 import type { LatencyStats } from './latency-stats.ts';
 import { waitingAhead } from './queue-priority.ts';
 import { LIMITER, type Queues } from './queues.ts';
-import { providerUsage, type Quota } from './quota/index.ts';
-
-const DAY_MS = 86_400_000;
-const MONTH_MS = 30 * DAY_MS;
+import { providerUsage, type Quota, windowLengthMs } from './quota/index.ts';
 
 /**
  * Milliseconds from now until `target` could start one more job of this size and priority, of
@@ -56,7 +53,7 @@ export function createStartEstimator(deps: {
       if (!state) return;
       const need = (backlog + 1) * (limit.unit === 'requests' ? 1 : reservedTokens);
       if (need <= state.remaining) return;
-      const windowMs = limit.window === 'month' ? MONTH_MS : limit.window === 'day' ? DAY_MS : limit.window;
+      const windowMs = windowLengthMs(limit);
       // A key pool admits its max once per group of keys.
       const perWindow = limit.max * (catalog.keyGroups(target.provider)?.length ?? 1);
       const extraWindows = Math.ceil((need - state.remaining) / perWindow);

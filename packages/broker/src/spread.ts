@@ -4,7 +4,7 @@ import type { EstimateStart } from './estimate-start.ts';
 import { estimateInputTokens } from './estimate-tokens.ts';
 import type { Job, PlanTarget } from './job.ts';
 import { resolveRoute } from './plan-route.ts';
-import { providerUsage, type Quota, type QuotaLimit } from './quota/index.ts';
+import { isFixedWindow, providerUsage, type Quota, windowLengthMs } from './quota/index.ts';
 
 /**
  * Spreading jobs over the targets of one cost tier. A `priority` or `cheapest` route keeps its
@@ -45,16 +45,6 @@ export function sameCostTier(catalog: Catalog, a: PlanTarget, b: PlanTarget): bo
   );
 }
 
-const DAY_MS = 86_400_000;
-const MONTH_MS = 30 * DAY_MS;
-
-/** A limit counted in fixed windows: a calendar day or month, or a duration with `resetsAt`. */
-function fixedWindowMs(limit: QuotaLimit): number | undefined {
-  if (limit.window === 'day') return DAY_MS;
-  if (limit.window === 'month') return MONTH_MS;
-  return limit.resetsAt === undefined ? undefined : limit.window;
-}
-
 export function createSpread(deps: {
   config: Config;
   catalog: Catalog;
@@ -84,10 +74,9 @@ export function createSpread(deps: {
    */
   async function behindPace(target: PlanTarget): Promise<boolean> {
     const limits = catalog.limitsOf(target);
-    const fixed = limits.flatMap((limit, index) => {
-      const windowMs = fixedWindowMs(limit);
-      return windowMs === undefined ? [] : [{ index, windowMs }];
-    });
+    const fixed = limits.flatMap((limit, index) =>
+      isFixedWindow(limit) ? [{ index, windowMs: windowLengthMs(limit) }] : [],
+    );
     if (fixed.length === 0) return false;
     const usage = await providerUsage(quota, {
       provider: target.provider,

@@ -11,5 +11,5 @@ export {
   type Tightening,
   UNEXPECTED_429,
 } from './create-quota.ts';
-export { windowLabelOf } from './limit-arguments.ts';
+export { isFixedWindow, windowLabelOf, windowLengthMs } from './limit-arguments.ts';
 export { providerUsage } from './pool-usage.ts';

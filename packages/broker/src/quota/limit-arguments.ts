@@ -18,6 +18,19 @@ export interface QuotaLimit {
   resetsAt?: number;
 }
 
+const DAY_MS = 86_400_000;
+const MONTH_MS = 30 * DAY_MS;
+
+/** A window's length in ms: its duration, a day, or a month counted as 30 days (for estimates). */
+export function windowLengthMs(limit: QuotaLimit): number {
+  return limit.window === 'month' ? MONTH_MS : limit.window === 'day' ? DAY_MS : limit.window;
+}
+
+/** Whether the limit counts in fixed windows (a calendar day or month, or `resetsAt`), not sliding. */
+export function isFixedWindow(limit: QuotaLimit): boolean {
+  return typeof limit.window !== 'number' || limit.resetsAt !== undefined;
+}
+
 /**
  * The starts of four consecutive periods of a fixed window (the one before the period of
  * `now`, that period and the two after it), or undefined for a sliding window and a UTC month
