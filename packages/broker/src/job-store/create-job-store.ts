@@ -64,12 +64,25 @@ export interface JobStoreOptions {
  * compact listpack; and the attempts (JSON) to append.
  */
 export function recordOf(job: Job): { pairs: string[]; attempts: string[] } {
+  const { attempts, ...fields } = job;
+  return { pairs: recordPairsOf(fields), attempts: attempts.map((attempt) => JSON.stringify(attempt)) };
+}
+
+/** `[field, value, field, value, ...]` as an object. */
+function pairsObject(pairs: string[]): Record<string, string> {
+  const object: Record<string, string> = {};
+  for (let index = 0; index < pairs.length; index += 2) object[pairs[index]!] = pairs[index + 1]!;
+  return object;
+}
+
+/** Job fields as the record's field/value pairs: short names, long values in pieces. */
+function recordPairsOf(fields: Record<string, unknown>): string[] {
   const pairs: string[] = [];
-  for (const [field, value] of Object.entries(job)) {
-    if (value === undefined || field === 'attempts') continue;
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
     pairs.push(...piecePairs(storedName(field), typeof value === 'string' ? value : JSON.stringify(value)));
   }
-  return { pairs, attempts: job.attempts.map((attempt) => JSON.stringify(attempt)) };
+  return pairs;
 }
 
 /**
@@ -87,20 +100,6 @@ export function jobOfRecord(hash: Record<string, string>, attempts: string[]): J
   for (const field of NUMBER_FIELDS) job[field] = Number(fields[field]);
   job.attempts = attempts.map((attempt) => JSON.parse(attempt) as Attempt);
   return job as unknown as Job;
-}
-
-/**
- * A transition's fields to set, as the record holds them: short names, long values in pieces
- * (the script drops the further pieces of a field's earlier, longer value).
- */
-function recordFieldsOf(fields: Record<string, string | undefined>): Record<string, string> {
-  const record: Record<string, string> = {};
-  for (const [field, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    const pairs = piecePairs(storedName(field), value);
-    for (let index = 0; index < pairs.length; index += 2) record[pairs[index]!] = pairs[index + 1]!;
-  }
-  return record;
 }
 
 export function createJobStore(redis: RedisConnection, keys: Keys, options: JobStoreOptions): JobStore {
@@ -133,9 +132,7 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
 
   async function get(id: string): Promise<Job | undefined> {
     const [flat, attempts] = await scripts.read<[string[], string[]]>([keys.job(id), keys.jobAttempts(id)]);
-    const hash: Record<string, string> = {};
-    for (let index = 0; index < flat.length; index += 2) hash[flat[index]!] = flat[index + 1]!;
-    return jobOfRecord(hash, attempts);
+    return jobOfRecord(pairsObject(flat), attempts);
   }
 
   return {
@@ -168,7 +165,9 @@ export function createJobStore(redis: RedisConnection, keys: Keys, options: JobS
           transition.target === undefined ? '' : String(transition.target),
           transition.from.join(','),
           transition.to,
-          JSON.stringify(recordFieldsOf(transition.set ?? {})),
+          // The fields as the record holds them; the script drops the further pieces of a
+          // field's earlier, longer value.
+          JSON.stringify(pairsObject(recordPairsOf(transition.set ?? {}))),
           transition.attempt ? JSON.stringify(transition.attempt) : '',
           String(options.retentionMs),
           keys.jobEvents,

@@ -1,9 +1,10 @@
 -- Forgets what has expired: active jobs past their safety expiry (KEYS[1]), stored items past
 -- their expiry (KEYS[3], their bytes in KEYS[2], the total in KEYS[4]). Bounded per call.
 -- An active job's bytes have no entry in KEYS[3]: they expire `retentionMs` after its safety
--- expiry, so a job that leaves the active jobs here gets that entry now.
+-- expiry, so a job that leaves the active jobs here gets that entry now. (Both steps take 1,000
+-- at most; more left over, after a mass crash, go on the next calls.)
 local function prune(now, retentionMs)
-  local ended = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'WITHSCORES')
+  local ended = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. now, 'WITHSCORES', 'LIMIT', 0, 1000)
   for index = 1, #ended, 2 do
     local item = ended[index]
     redis.call('ZREM', KEYS[1], item)
